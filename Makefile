@@ -1,0 +1,116 @@
+# privfw — plain Makefile. `make`, `make check`, `make install DESTDIR=… PREFIX=…`.
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec/privfw
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR ?= /lib/systemd/system
+DESTDIR ?=
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+B ?= build
+WERROR ?= 1
+SANITIZE ?= 0
+
+PKGS := libnetfilter_queue libmnl libconfig jansson
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wvla -Wpointer-arith -Wno-unused-parameter \
+	-fstack-protector-strong -fno-strict-aliasing -MMD -MP \
+	-Idaemon -Iproto $(shell $(PKG_CONFIG) --cflags $(PKGS))
+CPPFLAGS += -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
+	-DSYSCONFDIR='"$(SYSCONFDIR)"' -DLIBEXECDIR='"$(LIBEXECDIR)"'
+LDFLAGS += -Wl,-z,relro,-z,now
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS))
+ifeq ($(WERROR),1)
+CFLAGS += -Werror
+endif
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+CPPFLAGS := $(filter-out -D_FORTIFY_SOURCE=2,$(CPPFLAGS))
+endif
+
+ifneq ($(V),1)
+Q = @
+quiet = @printf '  %-6s %s\n' $(1) $(2);
+endif
+
+# Everything of the daemon but main() goes in a library the unit tests link against.
+LIB_SRCS := $(filter-out daemon/main.c,$(wildcard daemon/*.c)) $(wildcard proto/*.c)
+DAEMON_SRCS := daemon/main.c
+CTL_SRCS := ctl/privfwctl.c proto/varlink.c
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
+
+LIB_OBJS := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS))
+DAEMON_OBJS := $(patsubst %.c,$(B)/%.o,$(DAEMON_SRCS))
+CTL_OBJS := $(patsubst %.c,$(B)/%.o,$(CTL_SRCS))
+
+all: $(B)/privfwd $(B)/privfwctl
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$<)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/libprivfwd.a: $(LIB_OBJS)
+	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/privfwd: $(DAEMON_OBJS) $(B)/libprivfwd.a
+	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/privfwctl: $(CTL_OBJS)
+	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs jansson)
+
+$(B)/tests/test_%: tests/unit/test_%.c $(B)/libprivfwd.a
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libprivfwd.a $(LDLIBS) -lcunit
+
+unit-build: $(UNIT_BINS)
+
+# Test tiers; each runs alone. `make check` installs what the tests need, then runs them all
+# against an ASan+UBSan build.
+check:
+	$(Q)scripts/deps.sh test
+	$(Q)$(MAKE) --no-print-directory B=build/asan SANITIZE=1 all unit-build
+	$(Q)tests/run.sh build/asan
+
+unit: unit-build
+	$(Q)tests/run.sh $(B) unit
+
+e2e: all
+	$(Q)tests/run.sh $(B) e2e
+
+lint-man:
+	$(Q)mandoc -Tlint -W warning man/*.[0-9]
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/privfw \
+		$(DESTDIR)$(UNITDIR)
+	install -m 0755 $(B)/privfwd $(DESTDIR)$(SBINDIR)/privfwd
+	install -m 0755 $(B)/privfwctl $(DESTDIR)$(BINDIR)/privfwctl
+	install -m 0755 scripts/privfw-rules $(DESTDIR)$(LIBEXECDIR)/privfw-rules
+	install -m 0644 man/privfwd.8 man/privfwctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/privfw.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
+		systemd/privfwd.service.in > $(DESTDIR)$(UNITDIR)/privfwd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/privfwd.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/privfw/privfw.conf || \
+		install -m 0644 policy/privfw.conf $(DESTDIR)$(SYSCONFDIR)/privfw/privfw.conf
+	install -m 0644 policy/policy.conf $(DESTDIR)$(SYSCONFDIR)/privfw/policy.conf
+	@if [ -z "$(DESTDIR)" ]; then scripts/privfw-user.sh; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/privfwd $(DESTDIR)$(BINDIR)/privfwctl \
+		$(DESTDIR)$(LIBEXECDIR)/privfw-rules $(DESTDIR)$(MANDIR)/man8/privfwd.8 \
+		$(DESTDIR)$(MANDIR)/man8/privfwctl.8 $(DESTDIR)$(MANDIR)/man5/privfw.conf.5 \
+		$(DESTDIR)$(UNITDIR)/privfwd.service
+
+clean:
+	rm -rf build
+
+.PHONY: all check unit unit-build e2e lint-man install uninstall clean
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

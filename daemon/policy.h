@@ -1,0 +1,68 @@
+/* policy: per-app network permission, loaded from and saved to libconfig files.
+ * Loading and evaluation are pure; saving is atomic (temp file, fsync, rename, fsync dir). */
+#ifndef PRIVFW_POLICY_H
+#define PRIVFW_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum policy_action { POLICY_ALLOW, POLICY_DENY };
+
+struct policy_app {
+	char *id;                   /* owned */
+	enum policy_action network;
+};
+
+struct policy {
+	enum policy_action default_network; /* for apps without an entry */
+	bool log_new_apps;                  /* event when an app is first seen */
+	struct policy_app *apps;            /* sorted by id (strcmp), unique */
+	size_t n_apps, cap_apps;
+};
+
+/* Where and why a file was rejected. line is 0 when not tied to a line. */
+struct policy_error {
+	char file[256];
+	int line;
+	char msg[256];
+};
+
+/* Parses a policy file. On success *out owns a new policy and 0 is returned; on failure
+ * -EINVAL (validation, err filled with file:line) or -errno (I/O, err filled). Blocks on file I/O. */
+int policy_load(struct policy **out, const char *path, struct policy_error *err);
+
+/* Same as policy_load over an in-memory text; name is used in errors. */
+int policy_parse(struct policy **out, const char *text, const char *name, struct policy_error *err);
+
+/* A policy with the shipped defaults (allow, log new apps, no entries). NULL on ENOMEM. */
+struct policy *policy_new(void);
+void policy_free(struct policy *p);
+
+/* Writes the canonical form (what --check -v prints and what policy_save writes). 0 or -errno. */
+int policy_print(const struct policy *p, FILE *f);
+
+/* Atomically replaces path with the canonical form of p. On any failure (including fsync) the old
+ * file is untouched, the temp file is removed and -errno is returned. Blocks on disk I/O. */
+int policy_save(const struct policy *p, const char *path);
+
+/* Network permission for app; *explicit (may be NULL) says whether an entry exists. */
+enum policy_action policy_network(const struct policy *p, const char *app, bool *explicit_entry);
+
+/* Sets (or adds) app's permission. 0, -EINVAL for an invalid app id, -ENOMEM. */
+int policy_set_app(struct policy *p, const char *app, enum policy_action a);
+
+/* Removes app's entry so the default applies again. 0 or -ENOENT. */
+int policy_reset_app(struct policy *p, const char *app);
+
+/* Deep copy, for trial edits that must not touch the live policy. NULL on ENOMEM. */
+struct policy *policy_dup(const struct policy *p);
+
+/* Whether s is a valid app id: 1..255 bytes of [A-Za-z0-9._:@/+-], no control characters. */
+bool policy_app_id_valid(const char *s);
+
+const char *policy_action_name(enum policy_action a);
+/* Parses "allow" / "deny". 0 or -EINVAL. */
+int policy_action_parse(const char *s, enum policy_action *a);
+
+#endif
