@@ -1,0 +1,343 @@
+/* events: structured events to journald (native protocol), stderr as fallback, and an in-memory
+ * ring for `privfwctl log`. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "events.h"
+
+#define NSEC_PER_SEC 1000000000ULL
+/* A journald started after privfwd is picked up within this long. */
+#define RETRY_NS (10 * NSEC_PER_SEC)
+/* Every field of struct event fits with room to spare. */
+#define DGRAM_MAX 2048
+
+struct events {
+	int fd;
+	bool connected;
+	struct sockaddr_un addr;
+	socklen_t addrlen;
+	uint64_t retry_ns;      /* next connect attempt while disconnected */
+	uint64_t rate;
+	uint64_t tokens;        /* token bucket in units of 1/NSEC_PER_SEC token */
+	uint64_t last_ns;
+	uint64_t suppressed;    /* since start */
+	uint64_t pending;       /* since the last event that went out */
+	size_t ring_size, head, count;
+	struct event ring[];
+};
+
+struct buf {
+	char *p;
+	size_t len, size;
+};
+
+/* Generated once from /proc/sys/kernel/random/uuid; never change them, journal queries use them. */
+static const char *const message_ids[EVENT_KIND_MAX] = {
+	[EVENT_START] = "0a37787729b24e9a96b23d62bf093342",
+	[EVENT_STOP] = "97e3ffaf438c4a84b71cdb2a6b359992",
+	[EVENT_NEW_APP] = "16cbb23bce0e4286a987ba2a5613c4a6",
+	[EVENT_FLOW_DENY] = "f58f68634d7c47edbf29012c39799474",
+	[EVENT_POLICY] = "1ec9c4f585c24075add836c0f16b85e4",
+	[EVENT_ERROR] = "bea4f81261ee4492a8b480e30dd189d0",
+};
+
+static const char *const kind_names[EVENT_KIND_MAX] = {
+	[EVENT_START] = "start",
+	[EVENT_STOP] = "stop",
+	[EVENT_NEW_APP] = "new-app",
+	[EVENT_FLOW_DENY] = "deny",
+	[EVENT_POLICY] = "policy",
+	[EVENT_ERROR] = "error",
+};
+
+const char *event_message_id(enum event_kind k)
+{
+	if ((unsigned)k >= EVENT_KIND_MAX)
+		return "00000000000000000000000000000000";
+	return message_ids[k];
+}
+
+const char *event_kind_name(enum event_kind k)
+{
+	if ((unsigned)k >= EVENT_KIND_MAX)
+		return "unknown";
+	return kind_names[k];
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static int journal_connect(struct events *ev, uint64_t now)
+{
+	if (connect(ev->fd, (struct sockaddr *)&ev->addr, ev->addrlen) == 0) {
+		ev->connected = true;
+		return 0;
+	}
+	ev->connected = false;
+	ev->retry_ns = now + RETRY_NS;
+	return -errno;
+}
+
+struct events *events_new(size_t ring_size, unsigned rate, const char *journal_path)
+{
+	struct events *ev = NULL;
+	size_t plen;
+	int r;
+
+	if (!journal_path)
+		journal_path = EVENTS_JOURNAL_SOCKET;
+	plen = strlen(journal_path);
+	if (ring_size == 0 || ring_size > SIZE_MAX / 2 / sizeof(struct event) || rate == 0) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (plen >= sizeof(ev->addr.sun_path)) {
+		r = -ENAMETOOLONG;
+		goto out;
+	}
+	ev = calloc(1, sizeof(*ev) + ring_size * sizeof(struct event));
+	if (!ev) {
+		r = -ENOMEM;
+		goto out;
+	}
+	ev->ring_size = ring_size;
+	ev->rate = rate;
+	ev->tokens = rate * NSEC_PER_SEC;
+	ev->last_ns = clock_ns(CLOCK_MONOTONIC);
+	ev->addr.sun_family = AF_UNIX;
+	memcpy(ev->addr.sun_path, journal_path, plen + 1);
+	ev->addrlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen + 1);
+	ev->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (ev->fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	/* No journal yet is not an error: stderr until a later retry finds one. */
+	journal_connect(ev, ev->last_ns);
+	r = 0;
+out:
+	if (r < 0) {
+		if (ev && ev->fd >= 0)
+			close(ev->fd);
+		free(ev);
+		errno = -r;
+		return NULL;
+	}
+	return ev;
+}
+
+void events_free(struct events *ev)
+{
+	if (!ev)
+		return;
+	close(ev->fd);
+	free(ev);
+}
+
+static bool rate_limited(enum event_kind k)
+{
+	return k == EVENT_NEW_APP || k == EVENT_FLOW_DENY;
+}
+
+static bool take_token(struct events *ev, uint64_t now)
+{
+	uint64_t cap = ev->rate * NSEC_PER_SEC, dt = now - ev->last_ns;
+
+	/* A full second refills the bucket; clamping keeps dt * rate from overflowing. */
+	if (dt > NSEC_PER_SEC)
+		dt = NSEC_PER_SEC;
+	ev->last_ns = now;
+	ev->tokens += dt * ev->rate;
+	if (ev->tokens > cap)
+		ev->tokens = cap;
+	if (ev->tokens < NSEC_PER_SEC)
+		return false;
+	ev->tokens -= NSEC_PER_SEC;
+	return true;
+}
+
+/* Appends at most max bytes of s, newlines turned to spaces so a value is always one line. */
+static void put(struct buf *b, const char *s, size_t max)
+{
+	for (size_t i = 0; i < max && s[i] && b->len + 1 < b->size; i++)
+		b->p[b->len++] = s[i] == '\n' ? ' ' : s[i];
+	b->p[b->len] = '\0';
+}
+
+/* The line end, the only newline put() lets through. */
+static void end_line(struct buf *b)
+{
+	if (b->len + 1 < b->size)
+		b->p[b->len++] = '\n';
+	b->p[b->len] = '\0';
+}
+
+#define PUTS(b, s) put((b), (s), SIZE_MAX)
+#define PUTF(b, field) put((b), (field), sizeof(field))
+
+static void put_field(struct buf *b, const char *key, const char *val, size_t max)
+{
+	if (!val[0])
+		return;
+	PUTS(b, key);
+	PUTS(b, "=");
+	put(b, val, max);
+	end_line(b);
+}
+
+static void format_journal(struct buf *b, const struct event *e, const char *suffix,
+			   const char *uid)
+{
+	char prio[2] = { (char)('0' + e->priority), '\0' };
+
+	PUTS(b, "MESSAGE=");
+	PUTF(b, e->message);
+	PUTS(b, suffix);
+	end_line(b);
+	put_field(b, "PRIORITY", prio, SIZE_MAX);
+	put_field(b, "MESSAGE_ID", event_message_id(e->kind), SIZE_MAX);
+	put_field(b, "SYSLOG_IDENTIFIER", "privfwd", SIZE_MAX);
+	put_field(b, "PRIVFW_EVENT", event_kind_name(e->kind), SIZE_MAX);
+	put_field(b, "PRIVFW_APP", e->app, sizeof(e->app));
+	put_field(b, "PRIVFW_ACTION", e->action, sizeof(e->action));
+	put_field(b, "PRIVFW_PROTO", e->proto, sizeof(e->proto));
+	put_field(b, "PRIVFW_DEST", e->dest, sizeof(e->dest));
+	put_field(b, "PRIVFW_UID", uid, SIZE_MAX);
+}
+
+static void put_word(struct buf *b, const char *key, const char *val, size_t max)
+{
+	if (!val[0])
+		return;
+	PUTS(b, " ");
+	PUTS(b, key);
+	PUTS(b, "=");
+	put(b, val, max);
+}
+
+/* One write(2) per line so concurrent writers do not interleave within it. */
+static void write_stderr(const struct event *e, const char *suffix, const char *uid)
+{
+	char line[DGRAM_MAX];
+	struct buf b = { line, 0, sizeof(line) };
+	ssize_t n;
+
+	line[0] = '\0';
+	PUTS(&b, "privfwd: ");
+	PUTS(&b, event_kind_name(e->kind));
+	put_word(&b, "app", e->app, sizeof(e->app));
+	put_word(&b, "action", e->action, sizeof(e->action));
+	put_word(&b, "proto", e->proto, sizeof(e->proto));
+	put_word(&b, "dest", e->dest, sizeof(e->dest));
+	put_word(&b, "uid", uid, SIZE_MAX);
+	PUTS(&b, ": ");
+	PUTF(&b, e->message);
+	PUTS(&b, suffix);
+	end_line(&b);
+	do
+		n = write(STDERR_FILENO, line, b.len);
+	while (n < 0 && errno == EINTR);
+}
+
+static int journal_send(struct events *ev, const char *buf, size_t len, uint64_t now)
+{
+	int r;
+
+	if (!ev->connected && (now < ev->retry_ns || journal_connect(ev, now) < 0))
+		return -ENOTCONN;
+	if (send(ev->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+		return 0;
+	r = -errno;
+	if (r != -ECONNREFUSED && r != -ENOTCONN && r != -ENOENT)
+		return r;
+	/* journald restarted: a new socket at the same path, so connect again right away. */
+	if (journal_connect(ev, now) < 0)
+		return -ENOTCONN;
+	if (send(ev->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+		return 0;
+	return -errno;
+}
+
+void events_emit(struct events *ev, const struct event *e)
+{
+	char dgram[DGRAM_MAX], suffix[48] = "", uid[24] = "";
+	struct buf b = { dgram, 0, sizeof(dgram) };
+	struct event *slot;
+	uint64_t now;
+	int r;
+
+	if (!ev || !e)
+		return;
+	slot = &ev->ring[ev->head];
+	*slot = *e;
+	/* Callers' strings may be unterminated; the ring hands them on to JSON. */
+	slot->app[sizeof(slot->app) - 1] = '\0';
+	slot->action[sizeof(slot->action) - 1] = '\0';
+	slot->proto[sizeof(slot->proto) - 1] = '\0';
+	slot->dest[sizeof(slot->dest) - 1] = '\0';
+	slot->message[sizeof(slot->message) - 1] = '\0';
+	if ((unsigned)slot->kind >= EVENT_KIND_MAX)
+		slot->kind = EVENT_ERROR;
+	if (slot->priority < LOG_EMERG || slot->priority > LOG_DEBUG)
+		slot->priority = LOG_INFO;
+	if (!slot->time_us)
+		slot->time_us = clock_ns(CLOCK_REALTIME) / 1000;
+	ev->head = (ev->head + 1) % ev->ring_size;
+	if (ev->count < ev->ring_size)
+		ev->count++;
+
+	now = clock_ns(CLOCK_MONOTONIC);
+	if (rate_limited(slot->kind) && !take_token(ev, now)) {
+		ev->suppressed++;
+		ev->pending++;
+		return;
+	}
+	if (ev->pending)
+		snprintf(suffix, sizeof(suffix), " (%" PRIu64 " events suppressed)", ev->pending);
+	if (slot->uid >= 0)
+		snprintf(uid, sizeof(uid), "%" PRId64, slot->uid);
+	dgram[0] = '\0';
+	format_journal(&b, slot, suffix, uid);
+	r = journal_send(ev, dgram, b.len, now);
+	if (r == -EAGAIN || r == -ENOBUFS) {
+		/* The journal is full: dropping beats blocking the verdict loop. */
+		ev->suppressed++;
+		ev->pending++;
+		return;
+	}
+	if (r < 0)
+		write_stderr(slot, suffix, uid);
+	ev->pending = 0;
+}
+
+size_t events_tail(const struct events *ev, struct event *out, size_t max)
+{
+	size_t n, start;
+
+	if (!ev || !out)
+		return 0;
+	n = max < ev->count ? max : ev->count;
+	start = (ev->head + ev->ring_size - n) % ev->ring_size;
+	for (size_t i = 0; i < n; i++)
+		out[i] = ev->ring[(start + i) % ev->ring_size];
+	return n;
+}
+
+uint64_t events_suppressed(const struct events *ev)
+{
+	return ev ? ev->suppressed : 0;
+}
