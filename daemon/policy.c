@@ -1,0 +1,612 @@
+/* policy: per-app network permission in a libconfig file. See policy.h and privfw.conf(5). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libconfig.h>
+
+#include "policy.h"
+
+/* A policy is small; anything bigger is not one of ours. */
+#define POLICY_MAX_BYTES (4 << 20)
+
+/* An app entry while parsing: the line is kept to point at duplicates. */
+struct parsed_app {
+	struct policy_app app;      /* id borrowed from libconfig */
+	int line;
+	size_t index;
+};
+
+static void set_error(struct policy_error *err, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void set_error(struct policy_error *err, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	snprintf(err->file, sizeof(err->file), "%s", file ? file : "");
+	err->line = line;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
+static int setting_line(const config_setting_t *s)
+{
+	return (int)config_setting_source_line(s);
+}
+
+/* Reads a whole file into a NUL-terminated buffer (owned by the caller). */
+static int read_text(const char *path, char **out)
+{
+	char *buf = NULL, *nbuf;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (cap - len < 2) {
+			if (cap >= POLICY_MAX_BYTES) {
+				r = -EFBIG;
+				goto out;
+			}
+			cap = cap ? cap * 2 : 4096;
+			if (!(nbuf = realloc(buf, cap))) {
+				r = -ENOMEM;
+				goto out;
+			}
+			buf = nbuf;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	/* libconfig stops at a NUL; a file with one would be read only in part. */
+	if (strlen(buf) != len) {
+		r = -EINVAL;
+		goto out;
+	}
+	*out = buf;
+	buf = NULL;
+	r = 0;
+out:
+	free(buf);
+	close(fd);
+	return r;
+}
+
+/* libconfig 1.5 cannot turn @include off; policy is data, so it has none. 0 or the line. */
+static int include_line(const char *text)
+{
+	int line = 1;
+	const char *p = text;
+
+	for (;;) {
+		p += strspn(p, " \t");
+		if (!strncmp(p, "@include", 8))
+			return line;
+		if (!(p = strchr(p, '\n')))
+			return 0;
+		p++;
+		line++;
+	}
+}
+
+const char *policy_action_name(enum policy_action a)
+{
+	return a == POLICY_DENY ? "deny" : "allow";
+}
+
+int policy_action_parse(const char *s, enum policy_action *a)
+{
+	if (s && !strcmp(s, "allow"))
+		*a = POLICY_ALLOW;
+	else if (s && !strcmp(s, "deny"))
+		*a = POLICY_DENY;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+bool policy_app_id_valid(const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return false;
+	n = strlen(s);
+	if (n < 1 || n > 255)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9') || strchr("._:@/+-", *s)))
+			return false;
+	return true;
+}
+
+struct policy *policy_new(void)
+{
+	struct policy *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->default_network = POLICY_ALLOW;
+	p->log_new_apps = true;
+	return p;
+}
+
+void policy_free(struct policy *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->n_apps; i++)
+		free(p->apps[i].id);
+	free(p->apps);
+	free(p);
+}
+
+struct policy *policy_dup(const struct policy *p)
+{
+	struct policy *d, *ret = NULL;
+	size_t i;
+
+	if (!(d = policy_new()))
+		goto out;
+	d->default_network = p->default_network;
+	d->log_new_apps = p->log_new_apps;
+	if (p->n_apps) {
+		if (!(d->apps = calloc(p->n_apps, sizeof(*d->apps))))
+			goto out;
+		d->cap_apps = p->n_apps;
+	}
+	for (i = 0; i < p->n_apps; i++) {
+		/* Struct copy first, so fields added later come along. */
+		d->apps[i] = p->apps[i];
+		if (!(d->apps[i].id = strdup(p->apps[i].id)))
+			goto out;
+		d->n_apps++;
+	}
+	ret = d;
+	d = NULL;
+out:
+	policy_free(d);
+	return ret;
+}
+
+/* Index of the first entry whose id is >= app; *found says whether it is equal. */
+static size_t lower_bound(const struct policy *p, const char *app, bool *found)
+{
+	size_t lo = 0, hi = p->n_apps, mid;
+	int c;
+
+	*found = false;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(p->apps[mid].id, app);
+		if (c < 0) {
+			lo = mid + 1;
+		} else {
+			if (c == 0)
+				*found = true;
+			hi = mid;
+		}
+	}
+	return lo;
+}
+
+enum policy_action policy_network(const struct policy *p, const char *app, bool *explicit_entry)
+{
+	bool found = false;
+	size_t i = 0;
+
+	if (app)
+		i = lower_bound(p, app, &found);
+	if (explicit_entry)
+		*explicit_entry = found;
+	return found ? p->apps[i].network : p->default_network;
+}
+
+int policy_set_app(struct policy *p, const char *app, enum policy_action a)
+{
+	struct policy_app *apps;
+	size_t i, cap;
+	bool found;
+	char *id;
+
+	if (!policy_app_id_valid(app) || (a != POLICY_ALLOW && a != POLICY_DENY))
+		return -EINVAL;
+	i = lower_bound(p, app, &found);
+	if (found) {
+		p->apps[i].network = a;
+		return 0;
+	}
+	if (p->n_apps == p->cap_apps) {
+		cap = p->cap_apps ? p->cap_apps * 2 : 8;
+		if (!(apps = reallocarray(p->apps, cap, sizeof(*apps))))
+			return -ENOMEM;
+		p->apps = apps;
+		p->cap_apps = cap;
+	}
+	if (!(id = strdup(app)))
+		return -ENOMEM;
+	memmove(&p->apps[i + 1], &p->apps[i], (p->n_apps - i) * sizeof(*p->apps));
+	p->apps[i] = (struct policy_app){ .id = id, .network = a };
+	p->n_apps++;
+	return 0;
+}
+
+int policy_reset_app(struct policy *p, const char *app)
+{
+	bool found = false;
+	size_t i = 0;
+
+	if (app)
+		i = lower_bound(p, app, &found);
+	if (!found)
+		return -ENOENT;
+	free(p->apps[i].id);
+	memmove(&p->apps[i], &p->apps[i + 1], (p->n_apps - i - 1) * sizeof(*p->apps));
+	p->n_apps--;
+	return 0;
+}
+
+static int parse_action(const config_setting_t *s, enum policy_action *a)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return -EINVAL;
+	return policy_action_parse(config_setting_get_string(s), a);
+}
+
+static int parse_default(struct policy *p, const config_setting_t *g, const char *name,
+			 struct policy_error *err)
+{
+	const config_setting_t *s;
+	int i, n;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		set_error(err, name, setting_line(g), "default must be a group");
+		return -EINVAL;
+	}
+	n = config_setting_length(g);
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(g, (unsigned)i);
+		if (!strcmp(config_setting_name(s), "network")) {
+			if (parse_action(s, &p->default_network) < 0) {
+				set_error(err, name, setting_line(s),
+					  "network must be \"allow\" or \"deny\"");
+				return -EINVAL;
+			}
+		} else if (!strcmp(config_setting_name(s), "log_new_apps")) {
+			if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+				set_error(err, name, setting_line(s),
+					  "log_new_apps must be true or false");
+				return -EINVAL;
+			}
+			p->log_new_apps = config_setting_get_bool(s);
+		} else {
+			set_error(err, name, setting_line(s), "unknown setting \"%s\" in default",
+				  config_setting_name(s));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* One { id = ...; network = ...; } entry. Data category rules (issue 3) go here. */
+static int parse_app(struct parsed_app *pa, const config_setting_t *g, const char *name,
+		     struct policy_error *err)
+{
+	const config_setting_t *s;
+	bool have_network = false;
+	const char *id = NULL;
+	int i, n;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		set_error(err, name, setting_line(g), "apps entries must be groups");
+		return -EINVAL;
+	}
+	n = config_setting_length(g);
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(g, (unsigned)i);
+		if (!strcmp(config_setting_name(s), "id")) {
+			if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+				set_error(err, name, setting_line(s), "id must be a string");
+				return -EINVAL;
+			}
+			id = config_setting_get_string(s);
+			if (!policy_app_id_valid(id)) {
+				set_error(err, name, setting_line(s), "invalid app id");
+				return -EINVAL;
+			}
+			pa->line = setting_line(s);
+		} else if (!strcmp(config_setting_name(s), "network")) {
+			if (parse_action(s, &pa->app.network) < 0) {
+				set_error(err, name, setting_line(s),
+					  "network must be \"allow\" or \"deny\"");
+				return -EINVAL;
+			}
+			have_network = true;
+		} else {
+			set_error(err, name, setting_line(s), "unknown setting \"%s\" in app entry",
+				  config_setting_name(s));
+			return -EINVAL;
+		}
+	}
+	if (!id) {
+		set_error(err, name, setting_line(g), "app entry has no id");
+		return -EINVAL;
+	}
+	if (!have_network) {
+		set_error(err, name, setting_line(g), "app entry has no network");
+		return -EINVAL;
+	}
+	pa->app.id = (char *)id;
+	return 0;
+}
+
+static int parsed_app_cmp(const void *a, const void *b)
+{
+	const struct parsed_app *x = a, *y = b;
+	int c = strcmp(x->app.id, y->app.id);
+
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int parse_apps(struct policy *p, const config_setting_t *list, const char *name,
+		      struct policy_error *err)
+{
+	struct parsed_app *pa = NULL, *dup = NULL;
+	size_t i, n;
+	int r;
+
+	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
+		set_error(err, name, setting_line(list), "apps must be a list");
+		return -EINVAL;
+	}
+	n = (size_t)config_setting_length(list);
+	if (!n)
+		return 0;
+	if (!(pa = calloc(n, sizeof(*pa))) || !(p->apps = calloc(n, sizeof(*p->apps)))) {
+		r = -ENOMEM;
+		goto out;
+	}
+	p->cap_apps = n;
+	for (i = 0; i < n; i++) {
+		pa[i].index = i;
+		r = parse_app(&pa[i], config_setting_get_elem(list, (unsigned)i), name, err);
+		if (r < 0)
+			goto out;
+	}
+	qsort(pa, n, sizeof(*pa), parsed_app_cmp);
+	/* Report the duplicate that comes first in the file. */
+	for (i = 1; i < n; i++)
+		if (!strcmp(pa[i - 1].app.id, pa[i].app.id) && (!dup || pa[i].index < dup->index))
+			dup = &pa[i];
+	if (dup) {
+		set_error(err, name, dup->line, "duplicate app id \"%s\"", dup->app.id);
+		r = -EINVAL;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		p->apps[i] = pa[i].app;
+		if (!(p->apps[i].id = strdup(pa[i].app.id))) {
+			r = -ENOMEM;
+			goto out;
+		}
+		p->n_apps++;
+	}
+	r = 0;
+out:
+	free(pa);
+	return r;
+}
+
+static int parse_root(struct policy *p, const config_setting_t *root, const char *name,
+		      struct policy_error *err)
+{
+	const config_setting_t *s;
+	const char *key;
+	int i, n, r;
+
+	n = config_setting_length(root);
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(root, (unsigned)i);
+		key = config_setting_name(s);
+		if (!strcmp(key, "version")) {
+			if (config_setting_type(s) != CONFIG_TYPE_INT ||
+			    config_setting_get_int(s) != 1) {
+				set_error(err, name, setting_line(s), "version must be 1");
+				return -EINVAL;
+			}
+		} else if (!strcmp(key, "default")) {
+			if ((r = parse_default(p, s, name, err)) < 0)
+				return r;
+		} else if (!strcmp(key, "apps")) {
+			if ((r = parse_apps(p, s, name, err)) < 0)
+				return r;
+		} else {
+			set_error(err, name, setting_line(s), "unknown setting \"%s\"", key);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int policy_parse(struct policy **out, const char *text, const char *name, struct policy_error *err)
+{
+	struct policy *p = NULL;
+	config_t cfg;
+	int r, line;
+
+	config_init(&cfg);
+	if ((line = include_line(text))) {
+		set_error(err, name, line, "include directives are not allowed");
+		r = -EINVAL;
+		goto out;
+	}
+	if (!config_read_string(&cfg, text)) {
+		set_error(err, name, config_error_line(&cfg), "%s", config_error_text(&cfg));
+		r = -EINVAL;
+		goto out;
+	}
+	if (!(p = policy_new())) {
+		set_error(err, name, 0, "%s", strerror(ENOMEM));
+		r = -ENOMEM;
+		goto out;
+	}
+	if ((r = parse_root(p, config_root_setting(&cfg), name, err)) < 0) {
+		if (r == -ENOMEM)
+			set_error(err, name, 0, "%s", strerror(ENOMEM));
+		goto out;
+	}
+	*out = p;
+	p = NULL;
+out:
+	policy_free(p);
+	config_destroy(&cfg);
+	return r;
+}
+
+int policy_load(struct policy **out, const char *path, struct policy_error *err)
+{
+	char *text = NULL;
+	int r;
+
+	if ((r = read_text(path, &text)) < 0) {
+		set_error(err, path, 0, "%s",
+			  r == -EINVAL ? "file contains a NUL byte" : strerror(-r));
+		return r;
+	}
+	r = policy_parse(out, text, path, err);
+	free(text);
+	return r;
+}
+
+int policy_print(const struct policy *p, FILE *f)
+{
+	size_t i;
+
+	if (fprintf(f, "# privfw policy: written by privfwd; edit with privfwctl.\n"
+		       "version = 1;\n"
+		       "default = {\n"
+		       "  network = \"%s\";\n"
+		       "  log_new_apps = %s;\n"
+		       "};\n"
+		       "apps = (%s",
+		    policy_action_name(p->default_network), p->log_new_apps ? "true" : "false",
+		    p->n_apps ? "\n" : " ") < 0)
+		return -errno;
+	/* Ids are checked with policy_app_id_valid, so they need no escaping. */
+	for (i = 0; i < p->n_apps; i++)
+		if (fprintf(f, "  { id = \"%s\"; network = \"%s\"; }%s\n", p->apps[i].id,
+			    policy_action_name(p->apps[i].network),
+			    i + 1 < p->n_apps ? "," : "") < 0)
+			return -errno;
+	if (fprintf(f, ");\n") < 0)
+		return -errno;
+	return 0;
+}
+
+/* Splits path into a directory and a base name. Both are owned by the caller. */
+static int split_path(const char *path, char **dir, char **base)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash) {
+		*dir = strdup(".");
+		*base = strdup(path);
+	} else {
+		*dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+		*base = strdup(slash + 1);
+	}
+	if (!*dir || !*base)
+		return -ENOMEM;
+	return **base ? 0 : -EISDIR;
+}
+
+int policy_save(const struct policy *p, const char *path)
+{
+	char *dir = NULL, *base = NULL, *tmp = NULL;
+	FILE *f = NULL;
+	int fd = -1, dfd = -1, r;
+
+	if ((r = split_path(path, &dir, &base)) < 0)
+		goto out;
+	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
+		tmp = NULL;
+		r = -ENOMEM;
+		goto out;
+	}
+	/* Same directory as path, so rename() is atomic. */
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		r = -errno;
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	if (fchmod(fd, 0640) < 0 || !(f = fdopen(fd, "w"))) {
+		r = -errno;
+		goto fail;
+	}
+	fd = -1;
+	if ((r = policy_print(p, f)) < 0)
+		goto fail;
+	if (fflush(f) == EOF || fsync(fileno(f)) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	r = fclose(f);
+	f = NULL;
+	if (r == EOF) {
+		r = -errno;
+		goto fail;
+	}
+	if (rename(tmp, path) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	free(tmp);
+	tmp = NULL;
+	/* Make the rename itself durable. TODO: a failure here is reported although the new
+	 * file is already in place; nothing can bring the old one back. */
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(dfd) < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = 0;
+	goto out;
+fail:
+	if (f)
+		fclose(f);
+	unlink(tmp);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	free(tmp);
+	free(dir);
+	free(base);
+	return r;
+}
