@@ -36,7 +36,7 @@ void varlink_buf_free(struct varlink_buf *b);
 int varlink_buf_append(struct varlink_buf *b, const void *data, size_t len);
 
 /* Pops the next complete message (without its NUL) into *msg (malloc'd, caller frees) and its
- * length. 1 when a message was popped, 0 when none is complete yet. */
+ * length. 1 when a message was popped, 0 when none is complete yet, -ENOMEM. */
 int varlink_buf_pop(struct varlink_buf *b, char **msg, size_t *len);
 
 struct varlink_call {
