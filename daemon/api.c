@@ -1,0 +1,252 @@
+/* Control methods of io.privfw.Firewall: a table from method name to handler, with the access
+ * rule next to each method. */
+#include <errno.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "apps.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "events.h"
+#include "flow.h"
+#include "ident.h"
+#include "policy.h"
+#include "queue.h"
+#include "varlink.h"
+
+#define PRIVFW_VERSION "0.1"
+#define EVENTS_REPLY_MAX 1024
+
+struct reply {
+	json_t *params;     /* success parameters (owned) */
+	const char *error;  /* error name, or NULL */
+	json_t *eparams;    /* error parameters (owned) */
+};
+
+static void fail(struct reply *r, const char *error, json_t *params)
+{
+	r->error = error;
+	r->eparams = params;
+}
+
+static void invalid(struct reply *r, const char *param)
+{
+	fail(r, VARLINK_ERR_INVALID_PARAMETER, json_pack("{s:s}", "parameter", param));
+}
+
+static const char *str_param(const struct varlink_call *c, const char *name)
+{
+	json_t *v = json_object_get(c->parameters, name);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static void m_status(struct daemon *d, const struct varlink_call *c, struct reply *r)
+{
+	struct ident_stats is = { 0 };
+	struct queue_stats qs = { 0 };
+
+	if (d->ident)
+		ident_get_stats(d->ident, &is);
+	if (d->queue)
+		queue_get_stats(d->queue, &qs);
+	r->params = json_pack("{s:s, s:i, s:s, s:I, s:s, s:I, s:I, s:I, s:{s:I, s:I}, s:I, s:{s:I, s:I}, s:I}",
+		"version", PRIVFW_VERSION,
+		"queue", (int)d->cfg.queue,
+		"fail_mode", d->cfg.fail_open ? "open" : "closed",
+		"uptime", (json_int_t)(time(NULL) - d->started),
+		"default", policy_action_name(d->policy->default_network),
+		"apps", (json_int_t)apps_count(d->apps),
+		"flows", (json_int_t)flow_count(d->flows),
+		"packets", (json_int_t)d->stats.packets,
+		"verdicts", "accept", (json_int_t)d->stats.accepted, "deny", (json_int_t)d->stats.denied,
+		"parse_errors", (json_int_t)d->stats.parse_errors,
+		"ident", "lookups", (json_int_t)is.lookups, "cache_hits", (json_int_t)is.cache_hits,
+		"events_suppressed", (json_int_t)events_suppressed(d->events));
+}
+
+static json_t *app_json(const char *id, enum policy_action net, bool explicit_entry,
+			const struct app_entry *e)
+{
+	return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I}",
+		"id", id,
+		"network", policy_action_name(net),
+		"explicit", explicit_entry,
+		"flows_allowed", (json_int_t)(e ? e->flows_allowed : 0),
+		"flows_denied", (json_int_t)(e ? e->flows_denied : 0),
+		"first_seen", (json_int_t)(e ? e->first_seen : 0),
+		"last_seen", (json_int_t)(e ? e->last_seen : 0));
+}
+
+static void m_list_apps(struct daemon *d, const struct varlink_call *c, struct reply *r)
+{
+	json_t *arr = json_array();
+	bool ex;
+
+	for (size_t i = 0; i < apps_count(d->apps); i++) {
+		struct app_entry *e = apps_at(d->apps, i);
+		enum policy_action a = policy_network(d->policy, e->id, &ex);
+
+		json_array_append_new(arr, app_json(e->id, a, ex, e));
+	}
+	/* Apps with a rule but no traffic yet are part of the answer too. */
+	for (size_t i = 0; i < d->policy->n_apps; i++) {
+		const struct policy_app *pa = &d->policy->apps[i];
+
+		if (!apps_find(d->apps, pa->id))
+			json_array_append_new(arr, app_json(pa->id, pa->network, true, NULL));
+	}
+	r->params = json_pack("{s:o}", "apps", arr);
+}
+
+static void commit(struct daemon *d, struct policy *next, const char *what, struct reply *r)
+{
+	int e = daemon_policy_commit(d, next, what);
+
+	if (e < 0)
+		fail(r, PRIVFW_ERR_POLICY_SAVE, json_pack("{s:s}", "reason", strerror(-e)));
+	else
+		r->params = json_object();
+}
+
+static void m_set_app(struct daemon *d, const struct varlink_call *c, struct reply *r)
+{
+	const char *app = str_param(c, "app"), *net = str_param(c, "network");
+	enum policy_action a;
+	struct policy *next;
+	char what[320];
+
+	if (!app || !policy_app_id_valid(app))
+		return invalid(r, "app");
+	if (!net || policy_action_parse(net, &a) < 0)
+		return invalid(r, "network");
+	next = policy_dup(d->policy);
+	if (!next || policy_set_app(next, app, a) < 0) {
+		policy_free(next);
+		return fail(r, PRIVFW_ERR_POLICY_SAVE, json_pack("{s:s}", "reason", "out of memory"));
+	}
+	snprintf(what, sizeof(what), "%s: network %s", app, net);
+	commit(d, next, what, r);
+}
+
+static void m_reset_app(struct daemon *d, const struct varlink_call *c, struct reply *r)
+{
+	const char *app = str_param(c, "app");
+	struct policy *next;
+	char what[320];
+
+	if (!app || !policy_app_id_valid(app))
+		return invalid(r, "app");
+	next = policy_dup(d->policy);
+	if (!next)
+		return fail(r, PRIVFW_ERR_POLICY_SAVE, json_pack("{s:s}", "reason", "out of memory"));
+	if (policy_reset_app(next, app) < 0) {
+		policy_free(next);
+		return fail(r, PRIVFW_ERR_NO_SUCH_APP, json_pack("{s:s}", "app", app));
+	}
+	snprintf(what, sizeof(what), "%s: reset to default", app);
+	commit(d, next, what, r);
+}
+
+static void m_set_default(struct daemon *d, const struct varlink_call *c, struct reply *r)
+{
+	const char *net = str_param(c, "network");
+	enum policy_action a;
+	struct policy *next;
+	char what[64];
+
+	if (!net || policy_action_parse(net, &a) < 0)
+		return invalid(r, "network");
+	next = policy_dup(d->policy);
+	if (!next)
+		return fail(r, PRIVFW_ERR_POLICY_SAVE, json_pack("{s:s}", "reason", "out of memory"));
+	next->default_network = a;
+	snprintf(what, sizeof(what), "default: network %s", net);
+	commit(d, next, what, r);
+}
+
+static void m_get_events(struct daemon *d, const struct varlink_call *c, struct reply *r)
+{
+	static struct event buf[EVENTS_REPLY_MAX];
+	json_t *v = json_object_get(c->parameters, "max"), *arr;
+	json_int_t max = 20;
+	size_t n;
+
+	if (v && (!json_is_integer(v) || json_integer_value(v) < 0))
+		return invalid(r, "max");
+	if (v)
+		max = json_integer_value(v);
+	if (max > EVENTS_REPLY_MAX)
+		max = EVENTS_REPLY_MAX;
+	n = events_tail(d->events, buf, (size_t)max);
+	arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s}",
+			"time", (json_int_t)buf[i].time_us,
+			"kind", event_kind_name(buf[i].kind),
+			"app", buf[i].app,
+			"action", buf[i].action,
+			"proto", buf[i].proto,
+			"dest", buf[i].dest,
+			"uid", (json_int_t)buf[i].uid,
+			"message", buf[i].message));
+	r->params = json_pack("{s:o}", "events", arr);
+}
+
+static void m_reload(struct daemon *d, const struct varlink_call *c, struct reply *r)
+{
+	struct policy_error err = { 0 };
+
+	if (daemon_reload(d, &err) < 0)
+		return fail(r, PRIVFW_ERR_BAD_REQUEST, json_pack("{s:s, s:s, s:i, s:s}",
+			"reason", "policy file rejected", "file", err.file, "line", err.line,
+			"message", err.msg));
+	r->params = json_object();
+}
+
+static void m_get_info(struct daemon *d, const struct varlink_call *c, struct reply *r)
+{
+	r->params = json_pack("{s:s, s:s, s:s, s:s, s:[s]}", "vendor", "privfw", "product", "privfwd",
+			      "version", PRIVFW_VERSION, "url", "", "interfaces", PRIVFW_IFACE);
+}
+
+static const struct method {
+	const char *name;
+	bool privileged;  /* needs root or group privfw */
+	void (*fn)(struct daemon *d, const struct varlink_call *c, struct reply *r);
+} methods[] = {
+	{ "org.varlink.service.GetInfo", false, m_get_info },
+	{ PRIVFW_IFACE ".GetStatus", false, m_status },
+	{ PRIVFW_IFACE ".ListApps", true, m_list_apps },
+	{ PRIVFW_IFACE ".GetEvents", true, m_get_events },
+	{ PRIVFW_IFACE ".SetApp", true, m_set_app },
+	{ PRIVFW_IFACE ".ResetApp", true, m_reset_app },
+	{ PRIVFW_IFACE ".SetDefault", true, m_set_default },
+	{ PRIVFW_IFACE ".Reload", true, m_reload },
+};
+
+char *api_handle(void *ctx, const struct ctl_peer *peer, const struct varlink_call *call, size_t *len)
+{
+	struct daemon *d = ctx;
+	struct reply r = { 0 };
+	const struct method *m = NULL;
+	char *out;
+
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (!strcmp(methods[i].name, call->method))
+			m = &methods[i];
+	if (!m)
+		fail(&r, VARLINK_ERR_METHOD_NOT_FOUND, json_pack("{s:s}", "method", call->method));
+	else if (m->privileged && !peer->privileged)
+		fail(&r, VARLINK_ERR_PERMISSION_DENIED, NULL);
+	else
+		m->fn(d, call, &r);
+	if (r.error)
+		out = varlink_error_put(r.error, r.eparams, len);
+	else
+		out = varlink_reply_put(r.params, false, len);
+	json_decref(r.params);
+	json_decref(r.eparams);
+	return out;
+}

@@ -1,0 +1,56 @@
+/* daemon: privfwd's state, shared by main.c (the event loop) and api.c (control methods). */
+#ifndef PRIVFW_DAEMON_H
+#define PRIVFW_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+
+struct apps;
+struct conntrack;
+struct ctl;
+struct ctl_peer;
+struct events;
+struct flow_table;
+struct ident;
+struct policy;
+struct queue;
+struct varlink_call;
+
+struct daemon_stats {
+	uint64_t packets, accepted, denied, dropped, parse_errors, flows;
+	uint64_t reloads, reload_errors;
+};
+
+struct daemon {
+	struct config cfg;
+	const char *config_path;
+	struct policy *policy;
+	struct queue *queue;
+	struct conntrack *conntrack;
+	struct ctl *ctl;
+	struct ident *ident;
+	struct flow_table *flows;
+	struct apps *apps;
+	struct events *events;
+	bool debug;
+	bool stop;
+	time_t started;
+	uint64_t now_ms;      /* monotonic, updated once per loop iteration */
+	struct daemon_stats stats;
+};
+
+/* Re-reads the policy file. On error the old policy stays and err says file:line. */
+int daemon_reload(struct daemon *d, struct policy_error *err);
+
+/* Saves next as the policy file and makes it live; on failure the live policy and the file are
+ * untouched and -errno is returned. Takes ownership of next either way. */
+int daemon_policy_commit(struct daemon *d, struct policy *next, const char *what);
+
+/* The control method table: answers one varlink call (see ctl_handler). */
+char *api_handle(void *ctx, const struct ctl_peer *peer, const struct varlink_call *call, size_t *len);
+
+#endif

@@ -1,0 +1,67 @@
+/* flow: bounded table of flows keyed by 5-tuple; the per-flow decision lives here.
+ * No I/O; no allocation after flow_table_new. */
+#ifndef PRIVFW_FLOW_H
+#define PRIVFW_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pkt;
+struct app_entry;
+
+struct flow_key {
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+	uint8_t family, proto;
+	uint8_t pad[2];  /* zeroed: the key is hashed and compared as bytes */
+};
+
+enum flow_stage {
+	FLOW_NEW,      /* no decision yet */
+	FLOW_INSPECT,  /* allowed for now; payload still being looked at */
+	FLOW_SETTLED,  /* decision final and handed to the kernel (conntrack mark) */
+};
+
+enum flow_verdict { FLOW_ACCEPT, FLOW_DENY };
+
+struct flow {
+	struct flow_key key;
+	struct app_entry *app;  /* owned by the apps table, which outlives flows */
+	uint8_t stage;          /* enum flow_stage */
+	uint8_t verdict;        /* enum flow_verdict */
+	uint64_t last_ms;       /* monotonic, for expiry */
+	uint64_t packets, bytes;
+	uint32_t hnext, lprev, lnext;  /* table links (indices) */
+};
+
+struct flow_table;
+
+/* A table that holds at most max flows (max >= 16). NULL with errno on failure. */
+struct flow_table *flow_table_new(size_t max, uint64_t seed);
+void flow_table_free(struct flow_table *t);
+
+/* Fills k from a parsed packet (outbound direction). */
+void flow_key_from_pkt(struct flow_key *k, const struct pkt *p);
+
+/* Finds the flow for k, or creates it in FLOW_NEW stage (evicting the least recently used flow
+ * when the table is full; see flow_evictions). *created tells which. Never NULL. */
+struct flow *flow_get(struct flow_table *t, const struct flow_key *k, uint64_t now_ms, bool *created);
+
+/* Finds without creating; NULL when absent. */
+struct flow *flow_find(struct flow_table *t, const struct flow_key *k);
+
+/* Drops flows idle longer than their protocol's timeout. Returns how many were dropped. */
+size_t flow_expire(struct flow_table *t, uint64_t now_ms);
+
+/* Calls fn for every flow; fn may not add or remove flows. */
+void flow_foreach(struct flow_table *t, void (*fn)(struct flow *f, void *arg), void *arg);
+
+size_t flow_count(const struct flow_table *t);
+uint64_t flow_evictions(const struct flow_table *t);
+
+/* Idle timeouts: a settled flow is the kernel's business, so it may go sooner. */
+#define FLOW_TIMEOUT_TCP_MS (600 * 1000)
+#define FLOW_TIMEOUT_UDP_MS (120 * 1000)
+
+#endif
