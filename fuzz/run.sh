@@ -1,0 +1,42 @@
+#!/bin/sh
+# Builds the libFuzzer targets (fuzz/fuzz_*.c) and runs them.
+#   fuzz/run.sh regress        every seed corpus once, then each target for FUZZ_SECONDS (default 5)
+#   fuzz/run.sh fuzz           each target for FUZZ_SECONDS (default 60), growing a scratch corpus
+set -u
+cd "$(dirname "$0")/.."
+mode=${1:-regress}
+secs=${FUZZ_SECONDS:-}
+[ -n "$secs" ] || { [ "$mode" = fuzz ] && secs=60 || secs=5; }
+CLANG=${CLANG:-clang}
+command -v "$CLANG" >/dev/null || { echo "SKIP: no clang"; exit 77; }
+out=build/fuzz
+mkdir -p "$out"
+pkgs="libnetfilter_queue libmnl libconfig jansson"
+flags="-std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Idaemon -Iproto $(pkg-config --cflags $pkgs)"
+libs="$(pkg-config --libs $pkgs)"
+lib_srcs=$(ls daemon/*.c proto/*.c | grep -v -e daemon/main.c)
+rc=0
+
+for src in fuzz/fuzz_*.c; do
+	[ -e "$src" ] || continue
+	name=$(basename "$src" .c)
+	target=${name#fuzz_}
+	# shellcheck disable=SC2086
+	if ! $CLANG $flags -o "$out/$name" "$src" $lib_srcs $libs 2>"$out/$name.build.log"; then
+		echo "FAIL: $name does not build"; cat "$out/$name.build.log"; rc=1; continue
+	fi
+	seeds=fuzz/corpus/$target
+	mkdir -p "$seeds" "$out/corpus-$target"
+	if [ "$mode" = regress ] && ! "$out/$name" -runs=0 "$seeds" >"$out/$name.log" 2>&1; then
+		echo "FAIL: $name on its seed corpus"; tail -n 30 "$out/$name.log"; rc=1; continue
+	fi
+	if "$out/$name" -max_total_time="$secs" -print_final_stats=1 "$out/corpus-$target" "$seeds" \
+		>"$out/$name.log" 2>&1; then
+		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$name.log")
+		speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$out/$name.log")
+		echo "ok - $name: ${execs:-?} runs in ${secs}s (${speed:-?}/s)"
+	else
+		echo "FAIL: $name found a crash"; tail -n 40 "$out/$name.log"; rc=1
+	fi
+done
+exit $rc

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Test peer for privfw's end-to-end tests.
+
+  peer.py serve LOG ADDR...           TCP and UDP echo servers on each ADDR (host:port or [v6]:port);
+                                      every payload received is appended to LOG
+  peer.py tcp HOST PORT MSG           connect, send MSG, read the reply
+  peer.py udp HOST PORT MSG           send one datagram, wait for the reply
+  peer.py ctl SOCKET garbage|oversized|call METHOD [JSON]
+
+Clients print one word: ok, refused (a reset or ICMP unreachable), timeout or error:<why>,
+and exit 0 in every case so the caller decides.
+"""
+import json
+import os
+import select
+import socket
+import sys
+import threading
+
+
+def split_addr(a):
+    host, port = a.rsplit(":", 1)
+    return host.strip("[]"), int(port)
+
+
+def family(host):
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def serve(log, addrs):
+    lock = threading.Lock()
+
+    def record(data):
+        with lock, open(log, "ab") as f:
+            f.write(data + b"\n")
+
+    def tcp_conn(c):
+        with c:
+            c.settimeout(5)
+            try:
+                data = c.recv(65536)
+            except OSError:
+                return
+            record(data)
+            c.sendall(b"echo:" + data)
+
+    def tcp_loop(s):
+        while True:
+            c, _ = s.accept()
+            threading.Thread(target=tcp_conn, args=(c,), daemon=True).start()
+
+    def udp_loop(s):
+        while True:
+            data, peer = s.recvfrom(65536)
+            record(data)
+            s.sendto(b"echo:" + data, peer)
+
+    for a in addrs:
+        host, port = split_addr(a)
+        t = socket.socket(family(host), socket.SOCK_STREAM)
+        t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        t.bind((host, port))
+        t.listen(64)
+        u = socket.socket(family(host), socket.SOCK_DGRAM)
+        u.bind((host, port))
+        threading.Thread(target=tcp_loop, args=(t,), daemon=True).start()
+        threading.Thread(target=udp_loop, args=(u,), daemon=True).start()
+    print("ready", flush=True)
+    threading.Event().wait()
+
+
+def outcome(e):
+    if isinstance(e, (ConnectionRefusedError, ConnectionResetError)):
+        return "refused"
+    if isinstance(e, socket.timeout):
+        return "timeout"
+    return "error:" + type(e).__name__
+
+
+def tcp(host, port, msg):
+    s = socket.socket(family(host), socket.SOCK_STREAM)
+    s.settimeout(3)
+    try:
+        s.connect((host, port))
+        s.sendall(msg.encode())
+        reply = s.recv(65536)
+        return "ok" if reply == b"echo:" + msg.encode() else "error:reply"
+    except OSError as e:
+        return outcome(e)
+    finally:
+        s.close()
+
+
+def udp(host, port, msg):
+    s = socket.socket(family(host), socket.SOCK_DGRAM)
+    s.settimeout(2)
+    try:
+        # connected, so an ICMP port unreachable surfaces as ECONNREFUSED
+        s.connect((host, port))
+        s.send(msg.encode())
+        reply = s.recv(65536)
+        return "ok" if reply == b"echo:" + msg.encode() else "error:reply"
+    except OSError as e:
+        return outcome(e)
+    finally:
+        s.close()
+
+
+def ctl(path, what, *args):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(path)
+    if what == "garbage":
+        s.sendall(b"this is not json\0")
+    elif what == "oversized":
+        try:
+            s.sendall(b"{" + b" " * (70 * 1024))
+        except OSError:
+            pass
+    else:
+        params = json.loads(args[1]) if len(args) > 1 else {}
+        s.sendall(json.dumps({"method": args[0], "parameters": params}).encode() + b"\0")
+    buf = b""
+    while not buf.endswith(b"\0"):
+        r, _, _ = select.select([s], [], [], 5)
+        if not r:
+            return "timeout"
+        try:
+            chunk = s.recv(65536)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        buf += chunk
+    return buf.rstrip(b"\0").decode() or "closed"
+
+
+def main(argv):
+    if argv[1] == "serve":
+        serve(argv[2], argv[3:])
+    elif argv[1] == "tcp":
+        print(tcp(argv[2], int(argv[3]), argv[4]))
+    elif argv[1] == "udp":
+        print(udp(argv[2], int(argv[3]), argv[4]))
+    elif argv[1] == "ctl":
+        print(ctl(argv[2], argv[3], *argv[4:]))
+    else:
+        sys.exit("unknown mode")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
