@@ -13,6 +13,7 @@ CC ?= cc
 B ?= build
 WERROR ?= 1
 SANITIZE ?= 0
+FUZZ_SECONDS ?= 60
 
 PKGS := libnetfilter_queue libmnl libconfig jansson
 CFLAGS ?= -O2 -g
@@ -83,6 +84,14 @@ unit: unit-build
 e2e: all
 	$(Q)tests/run.sh $(B) e2e
 
+# Sets up and runs the firewall in the foreground (root): see scripts/run.sh.
+run:
+	$(Q)scripts/run.sh
+
+# libFuzzer targets: `make fuzz FUZZ_SECONDS=N` runs each for N seconds.
+fuzz:
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh fuzz
+
 lint-man:
 	$(Q)mandoc -Tlint -W warning man/*.[0-9]
 
@@ -112,5 +121,5 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all check unit unit-build e2e lint-man install uninstall clean
+.PHONY: all run check fuzz unit unit-build e2e lint-man install uninstall clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
