@@ -12,9 +12,17 @@ command -v "$CLANG" >/dev/null || { echo "SKIP: no clang"; exit 77; }
 out=build/fuzz
 mkdir -p "$out"
 pkgs="libnetfilter_queue libmnl libconfig jansson"
-flags="-std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Idaemon -Iproto $(pkg-config --cflags $pkgs)"
+common="-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-sanitize-recover=undefined -Idaemon -Iproto $(pkg-config --cflags $pkgs)"
 libs="$(pkg-config --libs $pkgs)"
-lib_srcs=$(ls daemon/*.c proto/*.c | grep -v -e daemon/main.c)
+# The library is built once with coverage; each target pulls in only the objects it needs.
+rm -f "$out/libfuzz.a"
+for src in $(ls daemon/*.c proto/*.c | grep -v -e daemon/main.c); do
+	obj=$out/$(echo "$src" | tr / _).o
+	# shellcheck disable=SC2086
+	$CLANG $common -fsanitize=fuzzer-no-link,address,undefined -c -o "$obj" "$src" ||
+		{ echo "FAIL: $src does not build for fuzzing"; exit 1; }
+	ar rcs "$out/libfuzz.a" "$obj"
+done
 rc=0
 
 for src in fuzz/fuzz_*.c; do
@@ -22,7 +30,8 @@ for src in fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)
 	target=${name#fuzz_}
 	# shellcheck disable=SC2086
-	if ! $CLANG $flags -o "$out/$name" "$src" $lib_srcs $libs 2>"$out/$name.build.log"; then
+	if ! $CLANG $common -fsanitize=fuzzer,address,undefined -o "$out/$name" "$src" "$out/libfuzz.a" \
+		$libs 2>"$out/$name.build.log"; then
 		echo "FAIL: $name does not build"; cat "$out/$name.build.log"; rc=1; continue
 	fi
 	seeds=fuzz/corpus/$target
