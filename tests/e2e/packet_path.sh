@@ -158,9 +158,19 @@ expect "after restart: org.example.Blocked still allowed" ok \
 	"$(run_as_app $BLOCKED $PEER tcp $SERVER_V4 7001 restart-tcp4)"
 check "policy file holds the change" grep -q 'id = "org.example.Blocked"; network = "allow"' "$T/state/policy.conf"
 
-# deny and default; reset of an app without an entry is exit 5.
+# deny reaches an established connection too: its next packet is rejected in the kernel.
+run_as_app $ALLOWED $PEER hold $SERVER_V4 7001 held "$T/go" > "$T/hold.out" &
+HOLD_PID=$!
+for _ in $(seq 50); do grep -q held-0 "$T/server.log" && break; sleep 0.1; done
 check "privfwctl deny org.example.Allowed" ctl deny org.example.Allowed
-expect "denied app: TCP reset" refused "$(run_as_app $ALLOWED $PEER tcp $SERVER_V4 7001 denied-later)"
+touch "$T/go"
+wait $HOLD_PID
+expect "deny cuts the app's established connection" "ok refused" "$(cat "$T/hold.out")"
+check "server never saw data sent after the deny" sh -c "! grep -q held-1 '$T/server.log'"
+expect "denied app: new TCP connection reset" refused \
+	"$(run_as_app $ALLOWED $PEER tcp $SERVER_V4 7001 denied-later)"
+
+# reset of an app without an entry is exit 5.
 ctl reset org.example.Nobody >/dev/null 2>&1
 expect "reset of an unknown app: exit 5" 5 $?
 check "privfwctl default deny" ctl default deny

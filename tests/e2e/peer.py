@@ -5,6 +5,8 @@
                                       every payload received is appended to LOG
   peer.py tcp HOST PORT MSG           connect, send MSG, read the reply
   peer.py udp HOST PORT MSG           send one datagram, wait for the reply
+  peer.py hold HOST PORT MSG FILE     one TCP connection: exchange MSG, wait until FILE exists,
+                                      exchange MSG again; prints both outcomes
   peer.py ctl SOCKET garbage|oversized|call METHOD [JSON]
 
 Clients print one word: ok, refused (a reset or ICMP unreachable), timeout or error:<why>,
@@ -16,6 +18,7 @@ import select
 import socket
 import sys
 import threading
+import time
 
 
 def split_addr(a):
@@ -36,13 +39,16 @@ def serve(log, addrs):
 
     def tcp_conn(c):
         with c:
-            c.settimeout(5)
-            try:
-                data = c.recv(65536)
-            except OSError:
-                return
-            record(data)
-            c.sendall(b"echo:" + data)
+            c.settimeout(15)
+            while True:
+                try:
+                    data = c.recv(65536)
+                    if not data:
+                        return
+                    record(data)
+                    c.sendall(b"echo:" + data)
+                except OSError:
+                    return
 
     def tcp_loop(s):
         while True:
@@ -89,6 +95,31 @@ def tcp(host, port, msg):
         return outcome(e)
     finally:
         s.close()
+
+
+def hold(host, port, msg, path):
+    s = socket.socket(family(host), socket.SOCK_STREAM)
+    s.settimeout(3)
+    out = []
+    try:
+        s.connect((host, port))
+        for i in range(2):
+            if i:
+                for _ in range(100):
+                    if os.path.exists(path):
+                        break
+                    time.sleep(0.1)
+            try:
+                s.sendall(("%s-%d" % (msg, i)).encode())
+                reply = s.recv(65536)
+                out.append("ok" if reply == ("echo:%s-%d" % (msg, i)).encode() else "error:reply")
+            except OSError as e:
+                out.append(outcome(e))
+    except OSError as e:
+        out.append(outcome(e))
+    finally:
+        s.close()
+    return " ".join(out)
 
 
 def udp(host, port, msg):
@@ -140,6 +171,8 @@ def main(argv):
         serve(argv[2], argv[3:])
     elif argv[1] == "tcp":
         print(tcp(argv[2], int(argv[3]), argv[4]))
+    elif argv[1] == "hold":
+        print(hold(argv[2], int(argv[3]), argv[4], argv[5]), flush=True)
     elif argv[1] == "udp":
         print(udp(argv[2], int(argv[3]), argv[4]))
     elif argv[1] == "ctl":
