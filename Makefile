@@ -104,7 +104,7 @@ install: all
 	install -m 0755 scripts/privfw-rules $(DESTDIR)$(LIBEXECDIR)/privfw-rules
 	install -m 0644 man/privfwd.8 man/privfwctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/privfw.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		systemd/privfwd.service.in > $(DESTDIR)$(UNITDIR)/privfwd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/privfwd.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/privfw/privfw.conf || \
