@@ -42,8 +42,31 @@ static const char *str_param(const struct varlink_call *c, const char *name)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* The kernel's own counters for our queue: packets dropped because the queue was full
+ * (queue_dropped) or the netlink socket overflowed (user_dropped). */
+static void kernel_queue_drops(unsigned num, json_int_t *queue_dropped, json_int_t *user_dropped)
+{
+	FILE *f = fopen("/proc/net/netfilter/nfnetlink_queue", "re");
+	unsigned q, portid, len, mode, range, seq;
+	unsigned long long qd, ud;
+
+	*queue_dropped = *user_dropped = -1;
+	if (!f)
+		return;
+	while (fscanf(f, "%u %u %u %u %u %llu %llu %u %*[^\n]", &q, &portid, &len, &mode, &range,
+		      &qd, &ud, &seq) == 8) {
+		if (q == num) {
+			*queue_dropped = (json_int_t)qd;
+			*user_dropped = (json_int_t)ud;
+			break;
+		}
+	}
+	fclose(f);
+}
+
 static void m_status(struct daemon *d, const struct varlink_call *c, struct reply *r)
 {
+	json_int_t qdrop, udrop;
 	struct ident_stats is = { 0 };
 	struct queue_stats qs = { 0 };
 
@@ -51,6 +74,7 @@ static void m_status(struct daemon *d, const struct varlink_call *c, struct repl
 		ident_get_stats(d->ident, &is);
 	if (d->queue)
 		queue_get_stats(d->queue, &qs);
+	kernel_queue_drops(d->cfg.queue, &qdrop, &udrop);
 	r->params = json_pack("{s:s, s:i, s:s, s:I, s:s, s:I, s:I, s:I, s:{s:I, s:I}, s:I, s:{s:I, s:I}, s:I}",
 		"version", PRIVFW_VERSION,
 		"queue", (int)d->cfg.queue,
@@ -64,6 +88,10 @@ static void m_status(struct daemon *d, const struct varlink_call *c, struct repl
 		"parse_errors", (json_int_t)d->stats.parse_errors,
 		"ident", "lookups", (json_int_t)is.lookups, "cache_hits", (json_int_t)is.cache_hits,
 		"events_suppressed", (json_int_t)events_suppressed(d->events));
+	if (r->params)
+		json_object_set_new(r->params, "queue_drops", json_pack("{s:I, s:I, s:I}",
+			"kernel_queue_full", qdrop, "kernel_socket_full", udrop,
+			"unparseable", (json_int_t)d->stats.dropped));
 }
 
 static json_t *app_json(const char *id, enum policy_action net, bool explicit_entry,
