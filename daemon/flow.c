@@ -185,21 +185,27 @@ struct flow *flow_get(struct flow_table *t, const struct flow_key *k, uint64_t n
 	return f;
 }
 
+static uint64_t timeout_of(const struct flow *f)
+{
+	if (f->stage == FLOW_SETTLED)
+		return FLOW_TIMEOUT_SETTLED_MS;
+	return f->key.proto == 6 ? FLOW_TIMEOUT_TCP_MS : FLOW_TIMEOUT_UDP_MS;
+}
+
 size_t flow_expire(struct flow_table *t, uint64_t now_ms)
 {
 	size_t n = 0;
 	uint32_t i = t->lru_tail;
 
-	/* The LRU tail is the oldest; UDP's shorter timeout means a TCP flow may shield a stale
-	 * UDP one for a while, which only delays its removal. */
+	/* The LRU tail is the oldest. Timeouts differ, so a long-lived entry may shield a stale
+	 * one for a while; that only delays its removal. */
 	while (i != NIL) {
 		struct flow *f = &t->pool[i];
-		uint64_t to = f->key.proto == 6 ? FLOW_TIMEOUT_TCP_MS : FLOW_TIMEOUT_UDP_MS;
 		uint32_t prev = f->lprev;
 
-		if (now_ms - f->last_ms < FLOW_TIMEOUT_UDP_MS)
+		if (now_ms - f->last_ms < FLOW_TIMEOUT_SETTLED_MS)
 			break;
-		if (now_ms - f->last_ms >= to) {
+		if (now_ms - f->last_ms >= timeout_of(f)) {
 			remove_index(t, i);
 			n++;
 		}

@@ -60,8 +60,10 @@ void flow_foreach(struct flow_table *t, void (*fn)(struct flow *f, void *arg), v
 size_t flow_count(const struct flow_table *t);
 uint64_t flow_evictions(const struct flow_table *t);
 
-/* Idle timeouts: a settled flow is the kernel's business, so it may go sooner. */
+/* Idle timeouts. A settled flow is the kernel's business (its conntrack mark carries the
+ * verdict), so it is kept only for packets already in flight. */
 #define FLOW_TIMEOUT_TCP_MS (600 * 1000)
 #define FLOW_TIMEOUT_UDP_MS (120 * 1000)
+#define FLOW_TIMEOUT_SETTLED_MS (30 * 1000)
 
 #endif

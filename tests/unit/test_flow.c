@@ -97,6 +97,22 @@ static void test_expire(void)
 	flow_table_free(t);
 }
 
+static void test_expire_settled(void)
+{
+	struct flow_table *t = flow_table_new(64, 1);
+	struct flow_key a = key(1, 6), b = key(2, 6);
+	bool created;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	flow_get(t, &a, 0, &created)->stage = FLOW_SETTLED;
+	flow_get(t, &b, 0, &created)->stage = FLOW_INSPECT;
+	CU_ASSERT_EQUAL(flow_expire(t, FLOW_TIMEOUT_SETTLED_MS - 1), 0);
+	CU_ASSERT_EQUAL(flow_expire(t, FLOW_TIMEOUT_SETTLED_MS), 1);
+	CU_ASSERT_PTR_NULL(flow_find(t, &a));
+	CU_ASSERT_PTR_NOT_NULL(flow_find(t, &b));
+	flow_table_free(t);
+}
+
 static void test_bad_size(void)
 {
 	CU_ASSERT_PTR_NULL(flow_table_new(3, 0));
@@ -136,6 +152,7 @@ int main(void)
 		{ "get and find", test_get_find },
 		{ "bounded, least recently used evicted", test_bounded_lru },
 		{ "expiry by protocol", test_expire },
+		{ "settled flows expire sooner", test_expire_settled },
 		{ "bad size", test_bad_size },
 		{ "app registry", test_apps },
 		{ NULL, NULL },
