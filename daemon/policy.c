@@ -1,4 +1,5 @@
 /* policy: per-app network permission in a libconfig file. See policy.h and privfw.conf(5). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -543,6 +544,37 @@ static int split_path(const char *path, char **dir, char **base)
 	if (!*dir || !*base)
 		return -ENOMEM;
 	return **base ? 0 : -EISDIR;
+}
+
+int policy_clean_temp(const char *path)
+{
+	char *dir = NULL, *base = NULL;
+	struct dirent *de;
+	size_t bl;
+	int n = 0, r;
+	DIR *d;
+
+	if ((r = split_path(path, &dir, &base)) < 0)
+		goto out;
+	if (!(d = opendir(dir))) {
+		r = -errno;
+		goto out;
+	}
+	bl = strlen(base);
+	/* ".<base>.XXXXXX": exactly what policy_save creates, nothing else. */
+	while ((de = readdir(d))) {
+		const char *s = de->d_name;
+
+		if (s[0] == '.' && !strncmp(s + 1, base, bl) && s[bl + 1] == '.' &&
+		    strlen(s + bl + 2) == 6 && unlinkat(dirfd(d), s, 0) == 0)
+			n++;
+	}
+	closedir(d);
+	r = n;
+out:
+	free(dir);
+	free(base);
+	return r;
 }
 
 int policy_save(const struct policy *p, const char *path)

@@ -46,6 +46,10 @@ int policy_print(const struct policy *p, FILE *f);
  * file is untouched, the temp file is removed and -errno is returned. Blocks on disk I/O. */
 int policy_save(const struct policy *p, const char *path);
 
+/* Removes temporary files a save interrupted by a crash left beside path. Returns how many,
+ * or -errno. Blocks on directory I/O. */
+int policy_clean_temp(const char *path);
+
 /* Network permission for app; *explicit (may be NULL) says whether an entry exists. */
 enum policy_action policy_network(const struct policy *p, const char *app, bool *explicit_entry);
 

@@ -1,6 +1,7 @@
 /* Unit tests for policy.c and config.c. Run from the repository root (reads policy/). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -737,7 +738,43 @@ static void test_shipped_files(void)
 	CU_ASSERT_TRUE(config_equal(&c, &d));
 }
 
+static void touch(const char *dir, const char *name)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+}
+
+static void test_clean_temp(void)
+{
+	char *dir = make_dir(), path[512];
+	struct policy *p = policy_new();
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	CU_ASSERT_EQUAL(policy_save(p, path), 0);
+	touch(dir, ".policy.conf.a1B2c3");   /* left by a crash mid-save */
+	touch(dir, ".policy.conf.Zz9Yy8");
+	touch(dir, ".policy.conf.toolong1"); /* not ours: wrong shape */
+	touch(dir, ".other.conf.a1B2c3");
+	touch(dir, "policy.conf.bak");
+	CU_ASSERT_EQUAL(count_entries(dir), 6);
+	CU_ASSERT_EQUAL(policy_clean_temp(path), 2);
+	CU_ASSERT_EQUAL(count_entries(dir), 4);
+	CU_ASSERT_EQUAL(policy_clean_temp(path), 0);
+	CU_ASSERT_EQUAL(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/missing/policy.conf", dir);
+	CU_ASSERT_EQUAL(policy_clean_temp(path), -ENOENT);
+	policy_free(p);
+	rm_dir(dir);
+}
+
 static const struct unit_case cases[] = {
+	{ "crash leftovers removed", test_clean_temp },
 	{ "round trip", test_round_trip },
 	{ "print empty", test_print_empty },
 	{ "network and explicit", test_network_explicit },
