@@ -14,8 +14,9 @@ B ?= build
 WERROR ?= 1
 SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
+SOAK_SECONDS ?= 600
 
-PKGS := libnetfilter_queue libmnl libconfig jansson
+PKGS := libnetfilter_queue libmnl libconfig jansson libseccomp
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla -Wpointer-arith -Wno-unused-parameter \
@@ -88,6 +89,14 @@ e2e: all
 run:
 	$(Q)scripts/run.sh
 
+# Longer runs, not part of `make check`: 1000 rounds of the fault tests; a soak with RSS and fd
+# sampling (SOAK_SECONDS, default 600).
+stress: all
+	$(Q)STRESS=1 ROUNDS=1000 tests/run.sh $(B) e2e
+
+soak: all
+	$(Q)SOAK_SECONDS=$(SOAK_SECONDS) sh tests/soak/soak.sh $(B)
+
 # libFuzzer targets: `make fuzz FUZZ_SECONDS=N` runs each for N seconds.
 fuzz:
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh fuzz
@@ -121,5 +130,5 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all run check fuzz unit unit-build e2e lint-man install uninstall clean
+.PHONY: all run check fuzz stress soak unit unit-build e2e lint-man install uninstall clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
