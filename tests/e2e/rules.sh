@@ -1,0 +1,45 @@
+#!/bin/sh
+# privfw-rules: idempotent install, clean removal, fail mode and loopback options, and the nft
+# ruleset accepted by the kernel (with its queue statement swapped for a counter where the
+# kernel has no nft queue expression, as on this kind of machine).
+#
+#   usage: rules.sh BUILD_DIR
+set -u
+B=$(cd "${1:-build}" && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/e2e/lib.sh"
+
+require_root_netns
+NS=pfrules$$
+trap 'ip netns del "$NS" 2>/dev/null' EXIT
+ip netns add "$NS"
+R="nsenter --net=/run/netns/$NS $TOP/scripts/privfw-rules"
+in_ns() { nsenter --net=/run/netns/"$NS" "$@"; }
+
+check "install" $R --backend iptables --queue 5 install
+check "install again (idempotent)" $R --backend iptables --queue 5 install
+expect "one jump from OUTPUT after two installs" 1 "$(in_ns iptables-nft -S OUTPUT | grep -c -- '-j PRIVFW')"
+check "IPv6 chain too" in_ns ip6tables-nft -C OUTPUT -j PRIVFW
+check "fail closed: no bypass" sh -c "! $R --backend iptables --queue 5 print | grep -q queue-bypass"
+check "fail open: bypass" sh -c "$R --backend iptables --queue 5 --fail-open print | grep -q queue-bypass"
+check "loopback not queued by default" sh -c "$R --backend iptables print | grep -q -- '-o lo -j RETURN'"
+check "loopback queued on request" sh -c "! $R --backend iptables --queue-loopback print | grep -q -- '-o lo'"
+check "settings from privfw.conf through privfwd" sh -c \
+	"printf 'queue = 42;\nfail_mode = \"open\";\n' > /tmp/privfw-rules-$$.conf &&
+	 PRIVFWD=$B/privfwd $R -c /tmp/privfw-rules-$$.conf print | grep -q 'queue-num 42 --queue-bypass'"
+rm -f /tmp/privfw-rules-$$.conf
+check "remove" $R remove
+check "nothing of privfw left" sh -c \
+	"! nsenter --net=/run/netns/$NS iptables-nft -S 2>/dev/null | grep -q PRIVFW"
+check "remove again is harmless" $R remove
+# The nft ruleset must load; without the nft queue expression, with a counter in its place.
+if [ "$($R probe)" = backend=nft ]; then
+	check "nft ruleset installs" $R --backend nft install
+else
+	check "nft ruleset (queue swapped for a counter) is accepted" sh -c \
+		"$R --backend nft print | sed 's/queue num [0-9]*\( bypass\)\{0,1\}/counter/' | \
+		 nsenter --net=/run/netns/$NS nft -f -"
+	check "nft table present" in_ns nft list table inet privfw
+fi
+check "remove clears the nft table" sh -c "$R remove && ! nsenter --net=/run/netns/$NS nft list table inet privfw 2>/dev/null"
+finish
