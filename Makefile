@@ -15,6 +15,7 @@ WERROR ?= 1
 SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
 SOAK_SECONDS ?= 600
+BENCH_SECONDS ?= 5
 
 PKGS := libnetfilter_queue libmnl libconfig jansson libseccomp
 CFLAGS ?= -O2 -g
@@ -97,6 +98,10 @@ stress: all
 soak: all
 	$(Q)SOAK_SECONDS=$(SOAK_SECONDS) sh tests/soak/soak.sh $(B)
 
+# Benchmarks: no firewall, OpenSnitch and privfwd in one run, reported as ratios (BENCH_SECONDS).
+bench: all
+	$(Q)BENCH_SECONDS=$(BENCH_SECONDS) sh bench/bench.sh $(B)
+
 # libFuzzer targets: `make fuzz FUZZ_SECONDS=N` runs each for N seconds.
 fuzz:
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh fuzz
@@ -130,5 +135,5 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all run check fuzz stress soak unit unit-build e2e lint-man install uninstall clean
+.PHONY: all run check fuzz stress soak bench unit unit-build e2e lint-man install uninstall clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -7,7 +7,7 @@ B=${1:?usage: tests/run.sh BUILD_DIR [TIER...]}
 shift
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
-tiers=${*:-unit golden man unit-file fuzz e2e}
+tiers=${*:-unit golden man unit-file fuzz e2e bench}
 passed=0 failed=0 skipped=0
 failures=
 
@@ -80,6 +80,12 @@ tier_e2e() {
 	done
 }
 
+# A seconds-long run of the benchmark, so it does not rot; its figures are not judged here.
+tier_bench() {
+	BENCH_SECONDS=1 sh bench/bench.sh "$B"
+	result bench-smoke $?
+}
+
 for tier in $tiers; do
 	case $tier in
 	unit) tier_unit ;;
@@ -88,6 +94,7 @@ for tier in $tiers; do
 	unit-file) tier_unit_file ;;
 	fuzz) tier_fuzz ;;
 	e2e) tier_e2e ;;
+	bench) tier_bench ;;
 	*) echo "unknown tier: $tier" >&2; exit 2 ;;
 	esac
 done
