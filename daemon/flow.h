@@ -28,11 +28,11 @@ enum flow_verdict { FLOW_ACCEPT, FLOW_DENY };
 struct flow {
 	struct flow_key key;
 	struct app_entry *app;  /* owned by the apps table, which outlives flows */
+	uint64_t last_ms;       /* monotonic, for expiry */
+	uint32_t packets, bytes;  /* seen in user space; a flow settles long before these wrap */
+	uint32_t hnext, lprev, lnext;  /* table links (indices) */
 	uint8_t stage;          /* enum flow_stage */
 	uint8_t verdict;        /* enum flow_verdict */
-	uint64_t last_ms;       /* monotonic, for expiry */
-	uint64_t packets, bytes;
-	uint32_t hnext, lprev, lnext;  /* table links (indices) */
 };
 
 struct flow_table;
