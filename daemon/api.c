@@ -2,6 +2,7 @@
  * rule next to each method. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -43,25 +44,27 @@ static const char *str_param(const struct varlink_call *c, const char *name)
 }
 
 /* The kernel's own counters for our queue: packets dropped because the queue was full
- * (queue_dropped) or the netlink socket overflowed (user_dropped). */
-static void kernel_queue_drops(unsigned num, json_int_t *queue_dropped, json_int_t *user_dropped)
+ * (queue_dropped) or the netlink socket overflowed (user_dropped). The file is root's only, so
+ * it was opened before privileges were dropped; it is re-read from the start each time. */
+static void kernel_queue_drops(int fd, unsigned num, json_int_t *queue_dropped, json_int_t *user_dropped)
 {
-	FILE *f = fopen("/proc/net/netfilter/nfnetlink_queue", "re");
+	char buf[4096], *line, *save = NULL;
 	unsigned q, portid, len, mode, range, seq;
 	unsigned long long qd, ud;
+	ssize_t n;
 
 	*queue_dropped = *user_dropped = -1;
-	if (!f)
+	if (fd < 0 || (n = pread(fd, buf, sizeof(buf) - 1, 0)) <= 0)
 		return;
-	while (fscanf(f, "%u %u %u %u %u %llu %llu %u %*[^\n]", &q, &portid, &len, &mode, &range,
-		      &qd, &ud, &seq) == 8) {
-		if (q == num) {
+	buf[n] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%u %u %u %u %u %llu %llu %u", &q, &portid, &len, &mode, &range, &qd,
+			   &ud, &seq) == 8 && q == num) {
 			*queue_dropped = (json_int_t)qd;
 			*user_dropped = (json_int_t)ud;
-			break;
+			return;
 		}
 	}
-	fclose(f);
 }
 
 static void m_status(struct daemon *d, const struct varlink_call *c, struct reply *r)
@@ -74,7 +77,7 @@ static void m_status(struct daemon *d, const struct varlink_call *c, struct repl
 		ident_get_stats(d->ident, &is);
 	if (d->queue)
 		queue_get_stats(d->queue, &qs);
-	kernel_queue_drops(d->cfg.queue, &qdrop, &udrop);
+	kernel_queue_drops(d->nfq_proc_fd, d->cfg.queue, &qdrop, &udrop);
 	r->params = json_pack("{s:s, s:i, s:s, s:I, s:s, s:I, s:I, s:I, s:{s:I, s:I}, s:I, s:{s:I, s:I}, s:I}",
 		"version", PRIVFW_VERSION,
 		"queue", (int)d->cfg.queue,

@@ -36,6 +36,7 @@ struct daemon {
 	struct flow_table *flows;
 	struct apps *apps;
 	struct events *events;
+	int nfq_proc_fd;      /* /proc/net/netfilter/nfnetlink_queue, opened while root */
 	bool debug;
 	bool stop;
 	time_t started;

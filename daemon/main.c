@@ -1,5 +1,6 @@
 /* privfwd: the privacy firewall daemon. main() reads as the table of contents: set up, loop, tear down. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -31,6 +32,7 @@
 #include "pkt.h"
 #include "policy.h"
 #include "queue.h"
+#include "sandbox.h"
 
 #define APPS_MAX 4096
 #define EVENTS_RING 1024
@@ -88,12 +90,13 @@ static void emit(enum event_kind kind, int prio, const char *app, const char *ac
 	events_emit(D.events, &e);
 }
 
-/* The first packet of a flow: who sent it, and what does the policy say? */
-static void decide(struct daemon *d, struct flow *f, const struct pkt *p, uint32_t uid_hint)
+/* The first packet of a flow: who sent it, and what does the policy say? count says whether
+ * this starts a flow the counters should see (not a re-decision after a policy change). */
+static void decide(struct daemon *d, struct flow *f, const struct pkt *p, uint32_t uid_hint, bool count)
 {
 	struct ident_result id;
 	struct app_entry *app;
-	bool created, recount = f->app != NULL;
+	bool created, recount = !count;
 	time_t now = time(NULL);
 	int64_t uid;
 
@@ -134,6 +137,15 @@ static void decide(struct daemon *d, struct flow *f, const struct pkt *p, uint32
 	}
 }
 
+/* Whether p opens a connection: the first packet of a flow we did not know, or a TCP SYN
+ * (a packet still in flight when its flow settled is neither). */
+static bool is_new_conn(const struct pkt *p, bool created)
+{
+	if (created)
+		return true;
+	return p->proto == IPPROTO_TCP && (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
+}
+
 static void on_packet(struct queue *q, const struct queue_packet *qp, void *arg)
 {
 	struct daemon *d = arg;
@@ -154,8 +166,10 @@ static void on_packet(struct queue *q, const struct queue_packet *qp, void *arg)
 	f = flow_get(d->flows, &k, d->now_ms, &created);
 	f->packets++;
 	f->bytes += qp->len;
-	if (f->stage == FLOW_NEW)
-		decide(d, f, &p, qp->uid);
+	/* A settled flow's packets stay in the kernel, so one that is queued belongs to a new
+	 * conntrack entry that reuses the 5-tuple, possibly from another app: decide afresh. */
+	if (f->stage == FLOW_NEW || f->stage == FLOW_SETTLED)
+		decide(d, f, &p, qp->uid, f->stage == FLOW_NEW ? created : is_new_conn(&p, false));
 	if (f->verdict == FLOW_ACCEPT) {
 		d->stats.accepted++;
 		queue_verdict(q, qp->id, f->stage == FLOW_SETTLED ? QUEUE_REPEAT : QUEUE_ACCEPT,
@@ -262,8 +276,11 @@ static int mkdir_parents(const char *path, mode_t mode)
 static void load_policy(struct daemon *d)
 {
 	struct policy_error err = { 0 };
-	int r = policy_load(&d->policy, d->cfg.policy_path, &err);
+	int r;
 
+	/* A crash in the middle of a save leaves its temp file behind; the policy itself is whole. */
+	policy_clean_temp(d->cfg.policy_path);
+	r = policy_load(&d->policy, d->cfg.policy_path, &err);
 	if (r == 0)
 		return;
 	if (r != -ENOENT)
@@ -336,19 +353,23 @@ static int check_file(const char *path, bool verbose)
 static void usage(FILE *f)
 {
 	fputs("usage: privfwd [-dhVv] [-c file] [--policy file] [--socket path] [--queue num]\n"
+	      "               [--sandbox kill|log|off]\n"
 	      "       privfwd --check [-v] [file]\n"
 	      "       privfwd [-c file] --rules-env\n", f);
 }
 
 struct opts {
 	const char *config, *policy, *socket, *check;
+	const char *user, *selftest;  /* hidden, for tests: --user NAME, --sandbox-selftest=WHAT */
+	enum sandbox_mode sandbox;
 	long queue;
 	bool check_mode, verbose, rules_env;
 };
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_CHECK = 256, OPT_POLICY, OPT_SOCKET, OPT_QUEUE, OPT_RULES_ENV };
+	enum { OPT_CHECK = 256, OPT_POLICY, OPT_SOCKET, OPT_QUEUE, OPT_RULES_ENV, OPT_SANDBOX,
+	       OPT_SELFTEST, OPT_USER };
 	static const struct option lo[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "debug", no_argument, NULL, 'd' },
@@ -360,6 +381,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "queue", required_argument, NULL, OPT_QUEUE },
 		{ "rules-env", no_argument, NULL, OPT_RULES_ENV },
+		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
+		{ "sandbox-selftest", required_argument, NULL, OPT_SELFTEST },
+		{ "user", required_argument, NULL, OPT_USER },
 		{ 0 }
 	};
 	char *end;
@@ -367,6 +391,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->queue = -1;
+	o->sandbox = SANDBOX_KILL;
 	o->config = CONFIG_DEFAULT_PATH;
 	while ((c = getopt_long(argc, argv, "c:dhVv", lo, NULL)) != -1) {
 		switch (c) {
@@ -379,6 +404,20 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case OPT_POLICY: o->policy = optarg; break;
 		case OPT_SOCKET: o->socket = optarg; break;
 		case OPT_RULES_ENV: o->rules_env = true; break;
+		case OPT_USER: o->user = optarg; break;
+		case OPT_SANDBOX:
+			if (sandbox_mode_parse(optarg, &o->sandbox) < 0) {
+				fprintf(stderr, "privfwd: bad sandbox mode: %s\n", optarg);
+				exit(EXIT_USAGE);
+			}
+			break;
+		case OPT_SELFTEST:
+			if (!sandbox_selftest_valid(optarg)) {
+				fprintf(stderr, "privfwd: unknown self-test: %s\n", optarg);
+				exit(EXIT_USAGE);
+			}
+			o->selftest = optarg;
+			break;
 		case OPT_QUEUE:
 			errno = 0;
 			o->queue = strtol(optarg, &end, 10);
@@ -474,6 +513,7 @@ static void setup(void)
 	if (!D.conntrack)
 		fprintf(stderr, "privfwd: no ctnetlink (%s): policy changes apply to new flows only\n",
 			strerror(errno));
+	D.nfq_proc_fd = open("/proc/net/netfilter/nfnetlink_queue", O_RDONLY | O_CLOEXEC);
 	D.queue = queue_open(D.cfg.queue, QUEUE_COPY_RANGE, QUEUE_MAXLEN, QUEUE_RCVBUF, &r);
 	if (!D.queue)
 		fatal("cannot bind NFQUEUE %u: %s%s", D.cfg.queue, strerror(-r),
@@ -556,6 +596,8 @@ static void teardown(void)
 	ctl_close(D.ctl);
 	ident_free(D.ident);
 	conntrack_close(D.conntrack);
+	if (D.nfq_proc_fd >= 0)
+		close(D.nfq_proc_fd);
 	flow_table_free(D.flows);
 	apps_free(D.apps);
 	policy_free(D.policy);
@@ -578,6 +620,13 @@ int main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	setup();
+	/* Every descriptor is open and the policy is read: drop root, then confine. */
+	struct sandbox_opts so = { .mode = o.sandbox, .user = o.user, .policy_path = D.cfg.policy_path,
+				   .socket_path = D.cfg.socket_path };
+	if ((r = sandbox_apply(&so)) < 0)
+		fatal("sandbox: %s", strerror(-r));
+	if (o.selftest)
+		sandbox_selftest(o.selftest);
 	r = loop();
 	teardown();
 	return r;

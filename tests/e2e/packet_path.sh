@@ -145,6 +145,14 @@ check "unknown method gets MethodNotFound" sh -c \
 	"nsenter --net=/run/netns/$PHONE $PEER ctl '$SOCK' call io.privfw.Firewall.Nope | grep -q MethodNotFound"
 check "privfwd still serves after bad clients" ctl status
 
+# A new connection that reuses a 5-tuple the firewall still remembers is decided afresh:
+# the blocked app cannot ride on the allowed app's earlier verdict.
+expect "allowed app from a fixed source port" ok \
+	"$(run_as_app $ALLOWED $PEER tcp $SERVER_V4 7001 reuse-a 41000)"
+expect "blocked app reusing that 5-tuple is still reset" refused \
+	"$(run_as_app $BLOCKED $PEER tcp $SERVER_V4 7001 reuse-b 41000)"
+check "server never saw the reused tuple's data" sh -c "! grep -q reuse-b '$T/server.log'"
+
 # Allow without a restart: the next connection passes.
 check "privfwctl allow org.example.Blocked" ctl allow org.example.Blocked
 expect "blocked app now allowed: TCP" ok "$(run_as_app $BLOCKED $PEER tcp $SERVER_V4 7001 unblocked-tcp4)"

@@ -3,7 +3,7 @@
 
   peer.py serve LOG ADDR...           TCP and UDP echo servers on each ADDR (host:port or [v6]:port);
                                       every payload received is appended to LOG
-  peer.py tcp HOST PORT MSG           connect, send MSG, read the reply
+  peer.py tcp HOST PORT MSG [SPORT]   connect (from SPORT, closing with a reset), send MSG, read
   peer.py udp HOST PORT MSG           send one datagram, wait for the reply
   peer.py hold HOST PORT MSG FILE     one TCP connection: exchange MSG, wait until FILE exists,
                                       exchange MSG again; prints both outcomes
@@ -16,6 +16,7 @@ import json
 import os
 import select
 import socket
+import struct
 import sys
 import threading
 import time
@@ -83,10 +84,15 @@ def outcome(e):
     return "error:" + type(e).__name__
 
 
-def tcp(host, port, msg):
+def tcp(host, port, msg, sport=None):
     s = socket.socket(family(host), socket.SOCK_STREAM)
     s.settimeout(3)
     try:
+        if sport:
+            # a fixed source port, and a reset on close so no TIME_WAIT holds the 5-tuple
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            s.bind(("", sport))
         s.connect((host, port))
         s.sendall(msg.encode())
         reply = s.recv(65536)
@@ -170,7 +176,7 @@ def main(argv):
     if argv[1] == "serve":
         serve(argv[2], argv[3:])
     elif argv[1] == "tcp":
-        print(tcp(argv[2], int(argv[3]), argv[4]))
+        print(tcp(argv[2], int(argv[3]), argv[4], int(argv[5]) if len(argv) > 5 else None))
     elif argv[1] == "hold":
         print(hold(argv[2], int(argv[3]), argv[4], argv[5]), flush=True)
     elif argv[1] == "udp":
