@@ -11,6 +11,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 require_root_netns
 ROUNDS=${ROUNDS:-20}
 T=$(mktemp -d /tmp/privfw-dur.XXXXXX)
+chmod 0755 "$T"  # privfwd drops to user privfw and must reach its state directory
 NS=pfdur$$
 PID=
 cleanup() {
@@ -67,5 +68,7 @@ done
 expect "privfwd restarted after every SIGKILL" 0 "$bad_start"
 expect "policy valid after each of $ROUNDS kills mid-save" 0 "$torn"
 check "saves really happened before the kills" [ "$changes" -gt 0 ]
-check "stale temp files are the only leftovers" sh -c "! ls -A '$T/state' | grep -v -e '^policy.conf\$' -e '^\.policy.conf\.' "
+# The last kill may have left a temp file; the next start clears it.
+check "privfwd starts after the last kill" start
+check "no temp files left behind after a restart" sh -c "! ls -A '$T/state' | grep -v -e '^policy.conf\$'"
 finish
