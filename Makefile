@@ -100,6 +100,7 @@ soak: all
 
 # Benchmarks: no firewall, OpenSnitch and privfwd in one run, reported as ratios (BENCH_SECONDS).
 bench: all
+	$(Q)scripts/deps.sh bench
 	$(Q)BENCH_SECONDS=$(BENCH_SECONDS) sh bench/bench.sh $(B)
 
 # libFuzzer targets: `make fuzz FUZZ_SECONDS=N` runs each for N seconds.

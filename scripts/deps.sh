@@ -1,16 +1,19 @@
 #!/bin/sh
 # Installs what privfw needs from Debian's archive: `deps.sh build` for building and running,
-# `deps.sh test` for the test tiers too. Only missing packages are fetched.
+# `deps.sh test` for the test tiers too, `deps.sh bench` adds OpenSnitch, the benchmark's peer. Only missing packages are fetched.
 set -eu
 
 build="gcc make pkg-config libnetfilter-queue-dev libmnl-dev libconfig-dev libjansson-dev
 	libseccomp-dev iptables nftables iproute2"
 test="$build libcunit1-dev mandoc python3 util-linux procps systemd clang"
 
+bench="$test opensnitch"
+
 case ${1:-build} in
 build) want=$build ;;
 test) want=$test ;;
-*) echo "usage: deps.sh build|test" >&2; exit 2 ;;
+bench) want=$bench ;;
+*) echo "usage: deps.sh build|test|bench" >&2; exit 2 ;;
 esac
 
 missing=
