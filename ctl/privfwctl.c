@@ -355,6 +355,7 @@ static int show_status(json_t *p)
 		{ "dropped, queue full", "queue_drops", "kernel_queue_full" },
 		{ "dropped, socket full", "queue_drops", "kernel_socket_full" },
 		{ "dropped, unparseable", "queue_drops", "unparseable" },
+		{ "dropped, sender gone", "queue_drops", "sender_gone" },
 		{ "ident lookups", "ident", "lookups" },
 		{ "ident cache hits", "ident", "cache_hits" },
 		{ "events suppressed", "events_suppressed", NULL },

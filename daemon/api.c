@@ -94,7 +94,8 @@ static void m_status(struct daemon *d, const struct varlink_call *c, struct repl
 	if (r->params)
 		json_object_set_new(r->params, "queue_drops", json_pack("{s:I, s:I, s:I}",
 			"kernel_queue_full", qdrop, "kernel_socket_full", udrop,
-			"unparseable", (json_int_t)d->stats.dropped));
+			"unparseable", (json_int_t)d->stats.dropped,
+			"sender_gone", (json_int_t)d->stats.orphans));
 }
 
 static json_t *app_json(const char *id, enum policy_action net, bool explicit_entry,

@@ -22,6 +22,7 @@ struct varlink_call;
 
 struct daemon_stats {
 	uint64_t packets, accepted, denied, dropped, parse_errors, flows;
+	uint64_t orphans;  /* packets whose socket was gone before it could be named */
 	uint64_t reloads, reload_errors;
 };
 

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -35,9 +38,31 @@ struct ident {
 	struct sockdiag *sd;
 	struct cgroup_map *map;  /* NULL: no cgroup2 mount, name by uid */
 	size_t count;
+	bool udp_diag;  /* the kernel can look up UDP sockets (some phone kernels cannot) */
 	struct ident_stats st;
 	struct entry slot[CACHE_SLOTS];
 };
+
+/* Can the kernel find a UDP socket by its address? Asked once, about a socket of our own. */
+static bool probe_udp_diag(struct sockdiag *sd)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	struct sockdiag_info si;
+	struct pkt p = { .family = AF_INET, .proto = IPPROTO_UDP };
+	bool ok = false;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return false;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0) {
+		p.sport = ntohs(sa.sin_port);
+		ok = sockdiag_lookup(sd, &p, &si) == 0;
+	}
+	close(fd);
+	return ok;
+}
 
 struct ident *ident_new(const char *cgroup_root)
 {
@@ -55,6 +80,7 @@ struct ident *ident_new(const char *cgroup_root)
 		if (!id->map)
 			goto fail;
 	}
+	id->udp_diag = probe_udp_diag(id->sd);
 	return id;
 fail:
 	e = errno;
@@ -205,6 +231,9 @@ int ident_lookup(struct ident *id, const struct pkt *p, uint32_t uid_hint, struc
 	id->st.lookups++;
 	if (sockdiag_lookup(id->sd, p, &si) < 0) {
 		id->st.diag_misses++;
+		/* The kernel could have found it, so the sender closed it since: nobody waits for
+		 * this packet's answer, and naming it by uid could borrow another app's verdict. */
+		out->orphan = p->proto == IPPROTO_TCP || id->udp_diag;
 		goto by_uid;
 	}
 	out->uid = si.uid;

@@ -14,6 +14,7 @@ struct ident_result {
 	uint64_t cgroup_id;   /* 0 when unknown */
 	uint32_t uid;         /* socket owner; (uint32_t)-1 when unknown */
 	int cached;           /* 1 when answered from the cgroup cache without touching /proc or /sys */
+	int orphan;           /* 1 when the sending socket is gone: no app can be named */
 };
 
 struct ident_stats {

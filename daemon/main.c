@@ -92,7 +92,7 @@ static void emit(enum event_kind kind, int prio, const char *app, const char *ac
 
 /* The first packet of a flow: who sent it, and what does the policy say? count says whether
  * this starts a flow the counters should see (not a re-decision after a policy change). */
-static void decide(struct daemon *d, struct flow *f, const struct pkt *p, uint32_t uid_hint, bool count)
+static bool decide(struct daemon *d, struct flow *f, const struct pkt *p, uint32_t uid_hint, bool count)
 {
 	struct ident_result id;
 	struct app_entry *app;
@@ -101,6 +101,10 @@ static void decide(struct daemon *d, struct flow *f, const struct pkt *p, uint32
 	int64_t uid;
 
 	ident_lookup(d->ident, p, uid_hint, &id);
+	if (id.orphan) {
+		d->stats.orphans++;
+		return false;
+	}
 	uid = id.uid == UINT32_MAX ? -1 : (int64_t)id.uid;
 	app = apps_get(d->apps, id.app, now, &created);
 	if (created && d->policy->log_new_apps)
@@ -109,7 +113,7 @@ static void decide(struct daemon *d, struct flow *f, const struct pkt *p, uint32
 		/* Registry full: the default decides, and no counters are kept. */
 		f->verdict = d->policy->default_network == POLICY_ALLOW ? FLOW_ACCEPT : FLOW_DENY;
 		f->stage = FLOW_SETTLED;
-		return;
+		return true;
 	}
 	if (app->net < 0)
 		app->net = policy_network(d->policy, app->id, NULL);
@@ -120,7 +124,7 @@ static void decide(struct daemon *d, struct flow *f, const struct pkt *p, uint32
 	app->last_seen = now;
 	app->uid = uid;
 	if (recount)
-		return;
+		return true;
 	d->stats.flows++;
 	if (f->verdict == FLOW_ACCEPT) {
 		app->flows_allowed++;
@@ -135,6 +139,7 @@ static void decide(struct daemon *d, struct flow *f, const struct pkt *p, uint32
 		fprintf(stderr, "privfwd: %s %s %s %s\n", app->id, pkt_proto_name(p->proto),
 			pkt_dest_str(p, dest, sizeof(dest)), f->verdict == FLOW_ACCEPT ? "allow" : "deny");
 	}
+	return true;
 }
 
 /* Whether p opens a connection: the first packet of a flow we did not know, or a TCP SYN
@@ -169,7 +174,12 @@ static void on_packet(struct queue *q, const struct queue_packet *qp, void *arg)
 	/* A settled flow's packets stay in the kernel, so one that is queued belongs to a new
 	 * conntrack entry that reuses the 5-tuple, possibly from another app: decide afresh. */
 	if (f->stage == FLOW_NEW || f->stage == FLOW_SETTLED)
-		decide(d, f, &p, qp->uid, f->stage == FLOW_NEW ? created : is_new_conn(&p, false));
+		if (!decide(d, f, &p, qp->uid, f->stage == FLOW_NEW ? created || !f->app : is_new_conn(&p, false))) {
+			/* The sender closed its socket already: drop, and decide at the next packet. */
+			f->stage = FLOW_NEW;
+			queue_verdict(q, qp->id, QUEUE_DROP, 0);
+			return;
+		}
 	if (f->verdict == FLOW_ACCEPT) {
 		d->stats.accepted++;
 		queue_verdict(q, qp->id, f->stage == FLOW_SETTLED ? QUEUE_REPEAT : QUEUE_ACCEPT,
