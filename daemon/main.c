@@ -530,6 +530,26 @@ static void setup(void)
 		      r == -EBUSY ? " (another program holds this queue)" : "");
 }
 
+/* systemd's watchdog is fed only while verdicts keep up with packets: a loop that runs but no
+ * longer answers the queue gets restarted too. */
+static void watchdog(void)
+{
+	static uint64_t last_verdicts;
+	static bool enabled, checked;
+	struct queue_stats qs;
+
+	if (!checked) {
+		enabled = getenv("WATCHDOG_USEC") != NULL;
+		checked = true;
+	}
+	if (!enabled)
+		return;
+	queue_get_stats(D.queue, &qs);
+	if (qs.verdicts != last_verdicts || qs.verdicts == qs.packets)
+		notify("WATCHDOG=1");
+	last_verdicts = qs.verdicts;
+}
+
 static int loop(void)
 {
 	struct epoll_event ev[8];
@@ -589,6 +609,7 @@ static int loop(void)
 					continue;
 				flow_expire(D.flows, D.now_ms);
 				ctl_tick(D.ctl, D.now_ms);
+				watchdog();
 			}
 		}
 	}
