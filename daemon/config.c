@@ -11,6 +11,7 @@
 #include <libconfig.h>
 
 #include "config.h"
+#include "textfile.h"
 
 #define CONFIG_MAX_BYTES (1 << 20)
 
@@ -83,73 +84,6 @@ void config_defaults(struct config *c)
 		.default_policy_path = "/etc/privfw/policy.conf",
 		.socket_path = "/run/privfw/io.privfw.Firewall",
 	};
-}
-
-/* Reads a whole file into a NUL-terminated buffer (owned by the caller). */
-static int read_text(const char *path, char **out)
-{
-	char *buf = NULL, *nbuf;
-	size_t len = 0, cap = 0;
-	ssize_t n;
-	int fd, r;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (cap - len < 2) {
-			if (cap >= CONFIG_MAX_BYTES) {
-				r = -EFBIG;
-				goto out;
-			}
-			cap = cap ? cap * 2 : 4096;
-			if (!(nbuf = realloc(buf, cap))) {
-				r = -ENOMEM;
-				goto out;
-			}
-			buf = nbuf;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	/* libconfig stops at a NUL; a file with one would be read only in part. */
-	if (strlen(buf) != len) {
-		r = -EINVAL;
-		goto out;
-	}
-	*out = buf;
-	buf = NULL;
-	r = 0;
-out:
-	free(buf);
-	close(fd);
-	return r;
-}
-
-/* libconfig 1.5 cannot turn @include off; these files have none. 0 or the line. */
-static int include_line(const char *text)
-{
-	int line = 1;
-	const char *p = text;
-
-	for (;;) {
-		p += strspn(p, " \t");
-		if (!strncmp(p, "@include", 8))
-			return line;
-		if (!(p = strchr(p, '\n')))
-			return 0;
-		p++;
-		line++;
-	}
 }
 
 static bool is_int(const config_setting_t *s)
@@ -275,12 +209,12 @@ int config_load(struct config *c, const char *path, struct policy_error *err)
 
 	config_init(&cfg);
 	config_defaults(&next);
-	if ((r = read_text(path, &text)) < 0) {
+	if ((r = textfile_read(path, CONFIG_MAX_BYTES, &text)) < 0) {
 		set_error(err, path, 0, "%s",
 			  r == -EINVAL ? "file contains a NUL byte" : strerror(-r));
 		goto out;
 	}
-	if ((line = include_line(text))) {
+	if ((line = textfile_include_line(text))) {
 		set_error(err, path, line, "include directives are not allowed");
 		r = -EINVAL;
 		goto out;
@@ -391,13 +325,13 @@ int config_file_is_policy(const char *path)
 	int r;
 
 	config_init(&cfg);
-	if ((r = read_text(path, &text)) < 0) {
+	if ((r = textfile_read(path, CONFIG_MAX_BYTES, &text)) < 0) {
 		/* A NUL byte is for the loader to report. */
 		if (r == -EINVAL)
 			r = 0;
 		goto out;
 	}
-	if (include_line(text) || !config_read_string(&cfg, text)) {
+	if (textfile_include_line(text) || !config_read_string(&cfg, text)) {
 		r = looks_like_policy(text);
 		goto out;
 	}

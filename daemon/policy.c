@@ -11,6 +11,7 @@
 #include <libconfig.h>
 
 #include "policy.h"
+#include "textfile.h"
 
 /* A policy is small; anything bigger is not one of ours. */
 #define POLICY_MAX_BYTES (4 << 20)
@@ -41,73 +42,6 @@ static void set_error(struct policy_error *err, const char *file, int line, cons
 static int setting_line(const config_setting_t *s)
 {
 	return (int)config_setting_source_line(s);
-}
-
-/* Reads a whole file into a NUL-terminated buffer (owned by the caller). */
-static int read_text(const char *path, char **out)
-{
-	char *buf = NULL, *nbuf;
-	size_t len = 0, cap = 0;
-	ssize_t n;
-	int fd, r;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (cap - len < 2) {
-			if (cap >= POLICY_MAX_BYTES) {
-				r = -EFBIG;
-				goto out;
-			}
-			cap = cap ? cap * 2 : 4096;
-			if (!(nbuf = realloc(buf, cap))) {
-				r = -ENOMEM;
-				goto out;
-			}
-			buf = nbuf;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	/* libconfig stops at a NUL; a file with one would be read only in part. */
-	if (strlen(buf) != len) {
-		r = -EINVAL;
-		goto out;
-	}
-	*out = buf;
-	buf = NULL;
-	r = 0;
-out:
-	free(buf);
-	close(fd);
-	return r;
-}
-
-/* libconfig 1.5 cannot turn @include off; policy is data, so it has none. 0 or the line. */
-static int include_line(const char *text)
-{
-	int line = 1;
-	const char *p = text;
-
-	for (;;) {
-		p += strspn(p, " \t");
-		if (!strncmp(p, "@include", 8))
-			return line;
-		if (!(p = strchr(p, '\n')))
-			return 0;
-		p++;
-		line++;
-	}
 }
 
 const char *policy_action_name(enum policy_action a)
@@ -461,7 +395,7 @@ int policy_parse(struct policy **out, const char *text, const char *name, struct
 	int r, line;
 
 	config_init(&cfg);
-	if ((line = include_line(text))) {
+	if ((line = textfile_include_line(text))) {
 		set_error(err, name, line, "include directives are not allowed");
 		r = -EINVAL;
 		goto out;
@@ -494,7 +428,7 @@ int policy_load(struct policy **out, const char *path, struct policy_error *err)
 	char *text = NULL;
 	int r;
 
-	if ((r = read_text(path, &text)) < 0) {
+	if ((r = textfile_read(path, POLICY_MAX_BYTES, &text)) < 0) {
 		set_error(err, path, 0, "%s",
 			  r == -EINVAL ? "file contains a NUL byte" : strerror(-r));
 		return r;
