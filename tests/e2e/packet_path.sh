@@ -120,8 +120,10 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 check "journal has PRIVFW_APP=org.example.Blocked PRIVFW_ACTION=deny" [ -n "$found" ]
-check "journal event carries PRIVFW_DEST and PRIVFW_PROTO" sh -c \
-	"echo '$found' | grep -q '\"PRIVFW_DEST\":\"$SERVER_V4:7001\"' && echo '$found' | grep -q '\"PRIVFW_PROTO\":\"tcp\"'"
+journalctl --no-pager -o json _PID="$PRIVFWD_PID" PRIVFW_APP=org.example.Blocked PRIVFW_ACTION=deny \
+	PRIVFW_PROTO=tcp > "$T/journal.json" 2>/dev/null
+check "journal deny event carries PRIVFW_DEST and PRIVFW_PROTO" \
+	grep -q "\"PRIVFW_DEST\":\"$SERVER_V4:7001\"" "$T/journal.json"
 
 # Access control: any local user may read status; changes need root or group privfw.
 install -m 0755 "$B/privfwctl" "$T/privfwctl"
