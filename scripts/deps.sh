@@ -5,7 +5,7 @@ set -eu
 
 build="gcc make pkg-config libnetfilter-queue-dev libmnl-dev libconfig-dev libjansson-dev
 	libseccomp-dev iptables nftables iproute2"
-test="$build libcunit1-dev mandoc python3 util-linux procps systemd clang"
+test="$build libcunit1-dev mandoc python3 util-linux procps systemd clang libclang-rt-14-dev"
 
 bench="$test opensnitch"
 
