@@ -44,12 +44,8 @@ cleanup() {
 	for p in $BG_PIDS $CAPTURE_PID; do
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
-	[ -n "$PRIVFWD_PID" ] && kill -KILL "$PRIVFWD_PID" 2>/dev/null && wait "$PRIVFWD_PID" 2>/dev/null
-	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-	[ -n "${PHONE:-}" ] && in_phone env PRIVFWD="$B/privfwd" "$TOP/scripts/privfw-rules" remove 2>/dev/null
-	netns_down
-	cgroups_down
-	rm -rf "$T"
+	stop_pid "$PRIVFWD_PID" KILL
+	topology_down
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM

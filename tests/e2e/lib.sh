@@ -127,3 +127,21 @@ cgroups_down() {
 	rmdir "$CG_TEST" 2>/dev/null
 	true
 }
+
+# stop_pid PID [SIGNAL]: ends a background process of the test and reaps it.
+stop_pid() {
+	[ -n "$1" ] && kill ${2:+"-$2"} "$1" 2>/dev/null && wait "$1" 2>/dev/null
+	true
+}
+
+# Tears down the common set-up: privfwd, the server, the rules in the phone namespace,
+# the namespaces, the test cgroups and the scratch directory $T.
+topology_down() {
+	stop_pid "${PRIVFWD_PID:-}"
+	stop_pid "${SERVER_PID:-}"
+	[ -n "${PHONE:-}" ] && in_phone env PRIVFWD="$B/privfwd" "$TOP/scripts/privfw-rules" remove 2>/dev/null
+	netns_down
+	cgroups_down
+	[ -n "${T:-}" ] && rm -rf "$T"
+	true
+}

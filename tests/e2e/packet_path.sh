@@ -19,13 +19,8 @@ PRIVFWD_PID=
 SERVER_PID=
 
 cleanup() {
-	[ -n "$PRIVFWD_PID" ] && kill "$PRIVFWD_PID" 2>/dev/null && wait "$PRIVFWD_PID" 2>/dev/null
-	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-	[ -n "${PHONE:-}" ] && in_phone env PRIVFWD="$B/privfwd" "$TOP/scripts/privfw-rules" remove 2>/dev/null
-	netns_down
-	cgroups_down
+	topology_down
 	journal_down
-	rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM

@@ -25,11 +25,7 @@ SERVER_PID=
 USER_SLICE_MADE=
 
 cleanup() {
-	[ -n "$PRIVFWD_PID" ] && kill "$PRIVFWD_PID" 2>/dev/null && wait "$PRIVFWD_PID" 2>/dev/null
-	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-	[ -n "${PHONE:-}" ] && in_phone env PRIVFWD="$B/privfwd" "$TOP/scripts/privfw-rules" remove 2>/dev/null
-	netns_down
-	cgroups_down
+	topology_down
 	[ -n "${SESSION_CG:-}" ] && rmdir "$SESSION_CG" 2>/dev/null
 	[ -n "$USER_SLICE_MADE" ] && rmdir "$USER_SLICE_MADE" 2>/dev/null
 	rm -f "$ETC_FILE.$$"

@@ -18,12 +18,7 @@ SOCK=$T/ctl
 PRIVFWD_PID= SERVER_PID= LOAD_PIDS=
 cleanup() {
 	for p in $LOAD_PIDS; do kill "$p" 2>/dev/null; done
-	[ -n "$PRIVFWD_PID" ] && kill "$PRIVFWD_PID" 2>/dev/null && wait "$PRIVFWD_PID" 2>/dev/null
-	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-	[ -n "${PHONE:-}" ] && in_phone "$TOP/scripts/privfw-rules" --queue 13 remove 2>/dev/null
-	netns_down
-	cgroups_down
-	rm -rf "$T"
+	topology_down
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
