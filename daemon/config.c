@@ -54,21 +54,6 @@ static const struct setting settings[] = {
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
 
-static void set_error(struct policy_error *err, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void set_error(struct policy_error *err, const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return;
-	snprintf(err->file, sizeof(err->file), "%s", file);
-	err->line = line;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-}
 
 void config_defaults(struct config *c)
 {
@@ -107,7 +92,7 @@ static int apply(struct config *c, const struct setting *d, const config_setting
 	case K_UINT:
 		v = is_int(s) ? config_setting_get_int64(s) : -1;
 		if (!is_int(s) || v < d->min || v > d->max) {
-			set_error(err, name, line, "%s must be an integer in %u..%u", d->name,
+			policy_error_set(err, name, line, "%s must be an integer in %u..%u", d->name,
 				  d->min, d->max);
 			return -EINVAL;
 		}
@@ -120,7 +105,7 @@ static int apply(struct config *c, const struct setting *d, const config_setting
 		else
 			v = is_int(s) ? config_setting_get_int64(s) : 0;
 		if (v <= 0 || v > UINT32_MAX || (v & (v - 1))) {
-			set_error(err, name, line, "%s must be a single bit, such as 0x100",
+			policy_error_set(err, name, line, "%s must be a single bit, such as 0x100",
 				  d->name);
 			return -EINVAL;
 		}
@@ -128,7 +113,7 @@ static int apply(struct config *c, const struct setting *d, const config_setting
 		break;
 	case K_BOOL:
 		if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-			set_error(err, name, line, "%s must be true or false", d->name);
+			policy_error_set(err, name, line, "%s must be true or false", d->name);
 			return -EINVAL;
 		}
 		*(bool *)field = config_setting_get_bool(s);
@@ -136,7 +121,7 @@ static int apply(struct config *c, const struct setting *d, const config_setting
 	case K_FAIL_MODE:
 		str = config_setting_get_string(s);
 		if (!str || (strcmp(str, "closed") && strcmp(str, "open"))) {
-			set_error(err, name, line, "%s must be \"closed\" or \"open\"", d->name);
+			policy_error_set(err, name, line, "%s must be \"closed\" or \"open\"", d->name);
 			return -EINVAL;
 		}
 		*(bool *)field = !strcmp(str, "open");
@@ -144,17 +129,17 @@ static int apply(struct config *c, const struct setting *d, const config_setting
 	case K_PATH:
 		str = config_setting_get_string(s);
 		if (!str || str[0] != '/') {
-			set_error(err, name, line, "%s must be an absolute path", d->name);
+			policy_error_set(err, name, line, "%s must be an absolute path", d->name);
 			return -EINVAL;
 		}
 		if (strlen(str) >= d->size) {
-			set_error(err, name, line, "%s must be shorter than %zu bytes", d->name,
+			policy_error_set(err, name, line, "%s must be shorter than %zu bytes", d->name,
 				  d->size);
 			return -EINVAL;
 		}
 		for (const char *p = str; *p; p++) {
 			if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-				set_error(err, name, line, "%s must not contain control characters",
+				policy_error_set(err, name, line, "%s must not contain control characters",
 					  d->name);
 				return -EINVAL;
 			}
@@ -181,7 +166,7 @@ static int parse_root(struct config *c, const config_setting_t *root, const char
 		for (j = 0; j < N_SETTINGS && strcmp(settings[j].name, key); j++)
 			;
 		if (j == N_SETTINGS) {
-			set_error(err, name, (int)config_setting_source_line(s),
+			policy_error_set(err, name, (int)config_setting_source_line(s),
 				  "unknown setting \"%s\"", key);
 			return -EINVAL;
 		}
@@ -194,7 +179,7 @@ static int parse_root(struct config *c, const config_setting_t *root, const char
 		for (line = 0, j = 0; j < N_SETTINGS; j++)
 			if (settings[j].kind == K_MARK && lines[j] > line)
 				line = lines[j];
-		set_error(err, name, line, "mark_accept and mark_deny must differ");
+		policy_error_set(err, name, line, "mark_accept and mark_deny must differ");
 		return -EINVAL;
 	}
 	return 0;
@@ -210,17 +195,17 @@ int config_load(struct config *c, const char *path, struct policy_error *err)
 	config_init(&cfg);
 	config_defaults(&next);
 	if ((r = textfile_read(path, CONFIG_MAX_BYTES, &text)) < 0) {
-		set_error(err, path, 0, "%s",
+		policy_error_set(err, path, 0, "%s",
 			  r == -EINVAL ? "file contains a NUL byte" : strerror(-r));
 		goto out;
 	}
 	if ((line = textfile_include_line(text))) {
-		set_error(err, path, line, "include directives are not allowed");
+		policy_error_set(err, path, line, "include directives are not allowed");
 		r = -EINVAL;
 		goto out;
 	}
 	if (!config_read_string(&cfg, text)) {
-		set_error(err, path, config_error_line(&cfg), "%s", config_error_text(&cfg));
+		policy_error_set(err, path, config_error_line(&cfg), "%s", config_error_text(&cfg));
 		r = -EINVAL;
 		goto out;
 	}

@@ -23,10 +23,7 @@ struct parsed_app {
 	size_t index;
 };
 
-static void set_error(struct policy_error *err, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void set_error(struct policy_error *err, const char *file, int line, const char *fmt, ...)
+void policy_error_set(struct policy_error *err, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -218,7 +215,7 @@ static int parse_default(struct policy *p, const config_setting_t *g, const char
 	int i, n;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		set_error(err, name, setting_line(g), "default must be a group");
+		policy_error_set(err, name, setting_line(g), "default must be a group");
 		return -EINVAL;
 	}
 	n = config_setting_length(g);
@@ -226,19 +223,19 @@ static int parse_default(struct policy *p, const config_setting_t *g, const char
 		s = config_setting_get_elem(g, (unsigned)i);
 		if (!strcmp(config_setting_name(s), "network")) {
 			if (parse_action(s, &p->default_network) < 0) {
-				set_error(err, name, setting_line(s),
+				policy_error_set(err, name, setting_line(s),
 					  "network must be \"allow\" or \"deny\"");
 				return -EINVAL;
 			}
 		} else if (!strcmp(config_setting_name(s), "log_new_apps")) {
 			if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-				set_error(err, name, setting_line(s),
+				policy_error_set(err, name, setting_line(s),
 					  "log_new_apps must be true or false");
 				return -EINVAL;
 			}
 			p->log_new_apps = config_setting_get_bool(s);
 		} else {
-			set_error(err, name, setting_line(s), "unknown setting \"%s\" in default",
+			policy_error_set(err, name, setting_line(s), "unknown setting \"%s\" in default",
 				  config_setting_name(s));
 			return -EINVAL;
 		}
@@ -256,7 +253,7 @@ static int parse_app(struct parsed_app *pa, const config_setting_t *g, const cha
 	int i, n;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		set_error(err, name, setting_line(g), "apps entries must be groups");
+		policy_error_set(err, name, setting_line(g), "apps entries must be groups");
 		return -EINVAL;
 	}
 	n = config_setting_length(g);
@@ -264,34 +261,34 @@ static int parse_app(struct parsed_app *pa, const config_setting_t *g, const cha
 		s = config_setting_get_elem(g, (unsigned)i);
 		if (!strcmp(config_setting_name(s), "id")) {
 			if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-				set_error(err, name, setting_line(s), "id must be a string");
+				policy_error_set(err, name, setting_line(s), "id must be a string");
 				return -EINVAL;
 			}
 			id = config_setting_get_string(s);
 			if (!policy_app_id_valid(id)) {
-				set_error(err, name, setting_line(s), "invalid app id");
+				policy_error_set(err, name, setting_line(s), "invalid app id");
 				return -EINVAL;
 			}
 			pa->line = setting_line(s);
 		} else if (!strcmp(config_setting_name(s), "network")) {
 			if (parse_action(s, &pa->app.network) < 0) {
-				set_error(err, name, setting_line(s),
+				policy_error_set(err, name, setting_line(s),
 					  "network must be \"allow\" or \"deny\"");
 				return -EINVAL;
 			}
 			have_network = true;
 		} else {
-			set_error(err, name, setting_line(s), "unknown setting \"%s\" in app entry",
+			policy_error_set(err, name, setting_line(s), "unknown setting \"%s\" in app entry",
 				  config_setting_name(s));
 			return -EINVAL;
 		}
 	}
 	if (!id) {
-		set_error(err, name, setting_line(g), "app entry has no id");
+		policy_error_set(err, name, setting_line(g), "app entry has no id");
 		return -EINVAL;
 	}
 	if (!have_network) {
-		set_error(err, name, setting_line(g), "app entry has no network");
+		policy_error_set(err, name, setting_line(g), "app entry has no network");
 		return -EINVAL;
 	}
 	pa->app.id = (char *)id;
@@ -316,7 +313,7 @@ static int parse_apps(struct policy *p, const config_setting_t *list, const char
 	int r;
 
 	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
-		set_error(err, name, setting_line(list), "apps must be a list");
+		policy_error_set(err, name, setting_line(list), "apps must be a list");
 		return -EINVAL;
 	}
 	n = (size_t)config_setting_length(list);
@@ -339,7 +336,7 @@ static int parse_apps(struct policy *p, const config_setting_t *list, const char
 		if (!strcmp(pa[i - 1].app.id, pa[i].app.id) && (!dup || pa[i].index < dup->index))
 			dup = &pa[i];
 	if (dup) {
-		set_error(err, name, dup->line, "duplicate app id \"%s\"", dup->app.id);
+		policy_error_set(err, name, dup->line, "duplicate app id \"%s\"", dup->app.id);
 		r = -EINVAL;
 		goto out;
 	}
@@ -371,7 +368,7 @@ static int parse_root(struct policy *p, const config_setting_t *root, const char
 		if (!strcmp(key, "version")) {
 			if (config_setting_type(s) != CONFIG_TYPE_INT ||
 			    config_setting_get_int(s) != 1) {
-				set_error(err, name, setting_line(s), "version must be 1");
+				policy_error_set(err, name, setting_line(s), "version must be 1");
 				return -EINVAL;
 			}
 		} else if (!strcmp(key, "default")) {
@@ -381,7 +378,7 @@ static int parse_root(struct policy *p, const config_setting_t *root, const char
 			if ((r = parse_apps(p, s, name, err)) < 0)
 				return r;
 		} else {
-			set_error(err, name, setting_line(s), "unknown setting \"%s\"", key);
+			policy_error_set(err, name, setting_line(s), "unknown setting \"%s\"", key);
 			return -EINVAL;
 		}
 	}
@@ -396,23 +393,23 @@ int policy_parse(struct policy **out, const char *text, const char *name, struct
 
 	config_init(&cfg);
 	if ((line = textfile_include_line(text))) {
-		set_error(err, name, line, "include directives are not allowed");
+		policy_error_set(err, name, line, "include directives are not allowed");
 		r = -EINVAL;
 		goto out;
 	}
 	if (!config_read_string(&cfg, text)) {
-		set_error(err, name, config_error_line(&cfg), "%s", config_error_text(&cfg));
+		policy_error_set(err, name, config_error_line(&cfg), "%s", config_error_text(&cfg));
 		r = -EINVAL;
 		goto out;
 	}
 	if (!(p = policy_new())) {
-		set_error(err, name, 0, "%s", strerror(ENOMEM));
+		policy_error_set(err, name, 0, "%s", strerror(ENOMEM));
 		r = -ENOMEM;
 		goto out;
 	}
 	if ((r = parse_root(p, config_root_setting(&cfg), name, err)) < 0) {
 		if (r == -ENOMEM)
-			set_error(err, name, 0, "%s", strerror(ENOMEM));
+			policy_error_set(err, name, 0, "%s", strerror(ENOMEM));
 		goto out;
 	}
 	*out = p;
@@ -429,7 +426,7 @@ int policy_load(struct policy **out, const char *path, struct policy_error *err)
 	int r;
 
 	if ((r = textfile_read(path, POLICY_MAX_BYTES, &text)) < 0) {
-		set_error(err, path, 0, "%s",
+		policy_error_set(err, path, 0, "%s",
 			  r == -EINVAL ? "file contains a NUL byte" : strerror(-r));
 		return r;
 	}

@@ -28,6 +28,10 @@ struct policy_error {
 	char msg[256];
 };
 
+/* Fills err (which may be NULL) with file, line and a formatted message. */
+void policy_error_set(struct policy_error *err, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Parses a policy file. On success *out owns a new policy and 0 is returned; on failure
  * -EINVAL (validation, err filled with file:line) or -errno (I/O, err filled). Blocks on file I/O. */
 int policy_load(struct policy **out, const char *path, struct policy_error *err);
