@@ -22,12 +22,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 ip netns add "$NS"
-cat > "$T/privfw.conf" <<CONF
-queue = 11;
-policy = "$T/state/policy.conf";
-default_policy = "$T/none.conf";
-socket = "$T/ctl";
-CONF
+write_conf 11 "$T/ctl" "$T/none.conf"
 
 start() {
 	nsenter --net=/run/netns/"$NS" "$B/privfwd" -c "$T/privfw.conf" 2>>"$T/log" &

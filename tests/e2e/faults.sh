@@ -50,13 +50,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-cat > "$T/privfw.conf" <<CONF
-queue = 9;
-fail_mode = "closed";
-policy = "$T/state/policy.conf";
-default_policy = "$T/default-policy.conf";
-socket = "$SOCK";
-CONF
+write_conf 9 "$SOCK"
 # Default deny: an app never seen before (Unknown) gets no network.
 policy_text() {  # policy_text [EXTRA_APP_ENTRY]
 	cat <<CONF

@@ -145,3 +145,24 @@ topology_down() {
 	[ -n "${T:-}" ] && rm -rf "$T"
 	true
 }
+
+# write_conf QUEUE SOCKET [DEFAULT_POLICY]: $T/privfw.conf for a test's privfwd, fail-closed,
+# its live policy under $T/state.
+write_conf() {
+	cat > "$T/privfw.conf" <<CONF
+queue = $1;
+fail_mode = "closed";
+policy = "$T/state/policy.conf";
+default_policy = "${3:-$T/default-policy.conf}";
+socket = "$2";
+CONF
+}
+
+# The policy most tests start from: everything allowed but org.example.Blocked.
+write_default_policy() {
+	cat > "$T/default-policy.conf" <<CONF
+version = 1;
+default = { network = "allow"; log_new_apps = true; };
+apps = ( { id = "org.example.Blocked"; network = "deny"; } );
+CONF
+}

@@ -22,12 +22,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 ip netns add "$NS"
-cat > "$T/privfw.conf" <<CONF
-queue = 17;
-policy = "$T/state/policy.conf";
-default_policy = "$T/none.conf";
-socket = "$T/run/ctl";
-CONF
+write_conf 17 "$T/run/ctl" "$T/none.conf"
 
 # The sink writes each datagram as one line; privfwd (user privfw after its drop) must reach it.
 python3 -c '

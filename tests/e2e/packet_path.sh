@@ -25,18 +25,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-cat > "$T/privfw.conf" <<CONF
-queue = 7;
-fail_mode = "closed";
-policy = "$T/state/policy.conf";
-default_policy = "$T/default-policy.conf";
-socket = "$SOCK";
-CONF
-cat > "$T/default-policy.conf" <<CONF
-version = 1;
-default = { network = "allow"; log_new_apps = true; };
-apps = ( { id = "org.example.Blocked"; network = "deny"; } );
-CONF
+write_conf 7 "$SOCK"
+write_default_policy
 
 netns_up
 journal_up || skip "cannot start a journald"

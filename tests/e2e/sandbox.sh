@@ -38,13 +38,7 @@ getent passwd privfw >/dev/null || "$TOP/scripts/privfw-user.sh" || skip "cannot
 PRIVFW_UID=$(id -u privfw)
 PRIVFW_GID=$(id -g privfw)
 
-cat > "$T/privfw.conf" <<CONF
-queue = 9;
-fail_mode = "closed";
-policy = "$T/state/policy.conf";
-default_policy = "$T/default-policy.conf";
-socket = "$SOCK";
-CONF
+write_conf 9 "$SOCK"
 cat > "$T/default-policy.conf" <<CONF
 version = 1;
 default = { network = "allow"; };

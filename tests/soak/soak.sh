@@ -23,17 +23,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-cat > "$T/privfw.conf" <<CONF
-queue = 13;
-policy = "$T/state/policy.conf";
-default_policy = "$T/default-policy.conf";
-socket = "$SOCK";
-CONF
-cat > "$T/default-policy.conf" <<CONF
-version = 1;
-default = { network = "allow"; log_new_apps = true; };
-apps = ( { id = "org.example.Blocked"; network = "deny"; } );
-CONF
+write_conf 13 "$SOCK"
+write_default_policy
 netns_up
 nsenter --net=/run/netns/"$INET" $PEER serve "$T/server.log" "$SERVER_V4:7001" "[$SERVER_V6]:7001" \
 	>/dev/null &
