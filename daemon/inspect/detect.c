@@ -1,0 +1,1409 @@
+/* detect: one Vectorscan streaming database for every detector and known value; matches are
+ * confirmed by the validators on a copy of the bytes around them.
+ *
+ * The database is compiled without start-of-match tracking, which keeps the per-flow scanner
+ * state small and the scan fast. Instead each stream keeps the last WIN bytes of the current
+ * field: a match reports where it ends, and its validator walks back from there (and forward,
+ * for the few detectors that need to see what follows). A candidate whose end is the last byte
+ * fed so far waits in a small pending list until the next bytes (or detect_end) decide it. */
+#include <errno.h>
+#include <hs/hs.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "decode.h"
+#include "detect.h"
+#include "known.h"
+#include "validate.h"
+
+#define LOOKB 96                /* bytes a validator may look back from a match's end */
+#define LOOKA 64                /* bytes it may look ahead */
+#define WIN (LOOKB + LOOKA)     /* a pending candidate is decided before it leaves the window */
+#define PEND_MAX 4
+#define SEEN_MAX 16
+#define ESC_MAX 8
+#define KDIG_MAX 16
+#define KDIG_LEN 24             /* digits of a run kept; longer known digit values are cut */
+#define RUN_DIGITS 32
+#define RUN_GROUPS 8
+#define NEED (-2)               /* judging needs bytes that have not arrived */
+#define EDGE (-1)               /* no byte there: the field's start or end */
+
+enum kind {
+	K_KNOWN,        /* a literal form of a known value: it starts len bytes before its end */
+	K_EMAIL,
+	K_E164,
+	K_PHONE_KEY,
+	K_IMSI_KEY,
+	K_MAC_KEY,
+	K_ADID,
+	K_LOC_LATLON,
+	K_LOC_LONLAT,
+	K_LOC_PAIR,
+	K_LOC_NEAR,
+	K_BASIC,
+	K_BEARER,
+	K_CRED_KEY,
+	K_TOKEN,
+};
+
+struct pat {
+	uint8_t kind;
+	uint8_t enc;
+	uint16_t known;  /* index of the known value, or FINDING_NO_LABEL */
+	uint16_t len;    /* K_KNOWN: literal length */
+};
+
+struct kval {
+	uint8_t type;
+	uint8_t ndigits;
+	char cc[4];
+	uint32_t h[3];  /* hashes of the value as the generic detectors normalize it */
+	char *label;
+	char mask[FINDING_MASK_MAX];
+};
+
+/* A known value's digits, looked for in digit runs whatever separates them. */
+struct kdig {
+	char d[KDIG_LEN];
+	uint8_t n;
+	uint16_t known;
+};
+
+struct detect_db {
+	hs_database_t *hs;
+	struct kdig kdig[KDIG_MAX];
+	unsigned n_kdig;
+	uint8_t run_min;  /* digits a run needs to be worth judging */
+	struct pat *pat;
+	size_t n_pat;
+	struct kval *kv;
+	size_t n_kv;
+	bool have_location;
+	double lat, lon, radius;
+	size_t hs_stream;
+};
+
+struct detect_scratch {
+	hs_scratch_t *hs;
+};
+
+struct pend {
+	uint64_t end;
+	uint32_t id;
+};
+
+/* Stream bytes that were produced by undoing an escape; lo is the low 32 bits of the offset. */
+struct esc {
+	uint32_t lo;
+	uint16_t len;
+	uint8_t esc;
+};
+
+/* The digit run being read: digits with at most two separators between them. */
+struct run {
+	uint64_t start;            /* stream offset of its first digit */
+	char d[RUN_DIGITS];        /* its digits (the last ones when it is longer) */
+	uint8_t grp[RUN_GROUPS];   /* index in d where each group after the first starts */
+	uint8_t nd, ng, gap, maxgap, seps;
+	bool on, cut;              /* cut: d lost its first digits */
+};
+
+struct detect_stream {
+	const struct detect_db *db;
+	hs_stream_t *hs;
+	uint64_t off;            /* stream offset of the next byte */
+	uint64_t base;           /* stream offset of the field's first byte: the scanner's 0 */
+	struct pend pend[PEND_MAX];
+	struct esc esc[ESC_MAX];
+	uint32_t seen[SEEN_MAX]; /* hashes of values reported */
+	uint16_t win_len;
+	uint8_t n_pend, n_seen, seen_next, esc_next;
+	struct run run;
+	uint8_t win[WIN];        /* the field's last bytes before off */
+};
+
+/* Key context. B: the key starts a word; GLUE: what joins a key to its value in query strings,
+ * forms, JSON (also JSON inside a JSON string), XML and headers. */
+#define B "(?:^|[^a-z0-9])"
+#define BU "(?:^|[^a-z0-9_-])"
+#define GLUE "\\\\?[\"']?[ \\t]{0,2}[:=>][ \\t]{0,2}\\\\?[\"']?"
+#define DEC2 "-?[0-9]{1,3}\\.[0-9]{2,15}"
+#define DEC1 "-?[0-9]{1,3}\\.[0-9]{1,15}"
+#define LATK "(?:lat|latitude)"
+#define LONK "(?:lon|lng|long|longitude)"
+#define UUID "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+#define VAL1 "[^\\s\"'&,;}<>\\\\]"
+
+static const struct generic {
+	const char *re;
+	uint8_t kind;
+	bool caseless;
+} generic[] = {
+	{ "[A-Za-z0-9._%+-](?:@|%40|\\\\u0040)[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,24}",
+	  K_EMAIL, false },
+	{ "(?:^|[^0-9A-Za-z+%])(?:\\+|%2[Bb])[1-9][0-9 .()-]{6,24}[0-9]", K_E164, false },
+	{ "(?:phone|" BU "(?:tel|msisdn|mobile|cell|number|contact_?number))(?:_?(?:no|nr|num|number))?"
+	  GLUE "\\+?[0-9(][0-9 .()-]{5,22}[0-9]", K_PHONE_KEY, true },
+	{ B "(?:imsi|subscriber_?id)" GLUE "[0-9]{14,15}", K_IMSI_KEY, true },
+	{ B "(?:mac|wifi_?mac|wlan_?mac|bt_?mac|eth_?mac|device_?mac|ap_?mac|mac_?addr(?:ess)?|bssid|"
+	  "hw_?addr|wifi)" GLUE
+	  "(?:[0-9a-f]{2}(?::[0-9a-f]{2}){5}|[0-9a-f]{2}(?:-[0-9a-f]{2}){5}|[0-9a-f]{12})", K_MAC_KEY, true },
+	{ "(?:adid|ad_id|ad-id|advertising_?id|advertiser_?id|idfa|gaid|" B "(?:ifa|aaid|oaid))" GLUE UUID,
+	  K_ADID, true },
+	{ B LATK GLUE DEC1 "[^0-9]{1,24}" LONK GLUE DEC1, K_LOC_LATLON, true },
+	{ B LONK GLUE DEC1 "[^0-9]{1,24}" LATK GLUE DEC1, K_LOC_LONLAT, true },
+	{ B "(?:ll|latlng|latlon|latlong|lat_lng|lat_lon|lat_long|coords?|coordinates|location|loc|geo|"
+	  "position|pos|center|centre|point|near|origin|destination)" GLUE "[\\[(]?[ ]?" DEC2
+	  "[ ]{0,2}(?:,|%2C|;)[ ]{0,2}" DEC2, K_LOC_PAIR, true },
+	{ "authorization" GLUE "basic[ \\t]{1,3}[a-z0-9+/=]{4}", K_BASIC, true },
+	{ "authorization" GLUE "bearer[ \\t]{1,3}[a-z0-9._~+/=-]{8}", K_BEARER, true },
+	{ B "(?:password|passwd|pwd|pass|passphrase|secret|client_secret|api[_-]?key|access[_-]?token|"
+	  "auth[_-]?token|refresh[_-]?token|private[_-]?key)" GLUE VAL1, K_CRED_KEY, true },
+	{ BU "token" GLUE VAL1 "{8}", K_TOKEN, true },
+};
+
+static bool is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_alpha(int c)
+{
+	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+static bool is_alnum(int c)
+{
+	return is_digit(c) || is_alpha(c);
+}
+
+static bool is_hex(int c)
+{
+	return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/* c is one of set (NUL is not). */
+static bool in(const char *set, int c)
+{
+	return c > 0 && strchr(set, c);
+}
+
+static uint32_t fnv(uint32_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+static uint32_t hash(unsigned type, const char *v, size_t n)
+{
+	uint8_t t = (uint8_t)type;
+
+	return fnv(fnv(2166136261u, &t, 1), v, n);
+}
+
+/* ---- compiling ---- */
+
+struct build {
+	char **expr;
+	unsigned *flags;
+	struct pat *pat;
+	size_t n, cap;
+};
+
+/* Takes ownership of expr. */
+static int push(struct build *b, char *expr, unsigned flags, struct pat p)
+{
+	if (!expr)
+		return -ENOMEM;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 256;
+		char **e = realloc(b->expr, cap * sizeof(*e));
+		unsigned *f;
+		struct pat *pp;
+
+		if (e)
+			b->expr = e;
+		f = e ? realloc(b->flags, cap * sizeof(*f)) : NULL;
+		if (f)
+			b->flags = f;
+		pp = f ? realloc(b->pat, cap * sizeof(*pp)) : NULL;
+		if (!pp) {
+			free(expr);
+			return -ENOMEM;
+		}
+		b->pat = pp;
+		b->cap = cap;
+	}
+	b->expr[b->n] = expr;
+	b->flags[b->n] = flags;
+	b->pat[b->n] = p;
+	b->n++;
+	return 0;
+}
+
+static char *lit_regex(const char *s, size_t n)
+{
+	char *re = malloc(4 * n + 1), *o = re;
+
+	if (!re)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (is_alnum(s[i]))
+			*o++ = s[i];
+		else
+			o += sprintf(o, "\\x%02x", (uint8_t)s[i]);
+	}
+	*o = '\0';
+	return re;
+}
+
+static bool contains(const struct known_pat *big, const struct known_pat *small)
+{
+	if (small->len > big->len)
+		return false;
+	for (size_t i = 0; i + small->len <= big->len; i++)
+		if (small->caseless ? !strncasecmp(big->s + i, small->s, small->len)
+				    : !memcmp(big->s + i, small->s, small->len))
+			return true;
+	return false;
+}
+
+/* A literal that contains another form of the same value in the same encoding matches only
+ * where that one does (the full digest hex holds its 16-character prefix; padded base64 holds
+ * the core): compiling it would only cost time. */
+static bool subsumed(const struct known_exp *x, size_t i)
+{
+	const struct known_pat *p = &x->pat[i];
+
+	for (size_t j = 0; j < x->n; j++) {
+		const struct known_pat *q = &x->pat[j];
+		bool same = q->len == p->len && !memcmp(q->s, p->s, p->len);
+
+		/* q must match wherever p does. */
+		if (j == i || q->regex || p->regex || (p->caseless && !q->caseless))
+			continue;
+		if (q->enc != p->enc && !same)
+			continue;
+		/* Two copies of one form: the first stays. */
+		if (q->len == p->len && q->caseless == p->caseless && j > i)
+			continue;
+		if (contains(p, q))
+			return true;
+	}
+	return false;
+}
+
+/* A generic detector that finds a known value reports it as that value, once. Phones are
+ * normalized to their digits: international, national, or the national number alone. */
+static void known_hashes(struct kval *k, const struct known_exp *x)
+{
+	const char *c = x->canon;
+	size_t ncc = strlen(x->cc);
+	char nat[KNOWN_CANON_MAX];
+
+	k->h[0] = k->h[1] = k->h[2] = hash(x->type, c, x->canon_len);
+	if (x->type != DT_PHONE)
+		return;
+	k->h[0] = hash(DT_PHONE, c + 1, x->canon_len - 1);
+	k->h[1] = hash(DT_PHONE, c + 1 + ncc, x->canon_len - 1 - ncc);
+	snprintf(nat, sizeof(nat), "%s%s", !strcmp(x->cc, "7") ? "8" : "0", c + 1 + ncc);
+	k->h[2] = hash(DT_PHONE, nat, strlen(nat));
+}
+
+static void add_kdig(struct detect_db *db, const struct known_exp *x, uint16_t idx)
+{
+	const char *d = x->type == DT_PHONE ? x->canon + 1 + strlen(x->cc) : x->canon;
+	struct kdig *k = &db->kdig[db->n_kdig];
+	size_t n = strlen(d);
+
+	if (db->n_kdig == KDIG_MAX)
+		return;
+	if (n > KDIG_LEN)
+		n = KDIG_LEN;
+	memcpy(k->d, d, n);
+	k->n = (uint8_t)n;
+	k->known = idx;
+	db->n_kdig++;
+	if (n < db->run_min)
+		db->run_min = (uint8_t)n;
+}
+
+static int add_known(struct build *b, struct detect_db *db, const struct known_value *kv, uint16_t idx,
+		     char *err, size_t errlen)
+{
+	struct known_exp x = { 0 };
+	struct kval *k = &db->kv[idx];
+	int r;
+
+	r = known_expand(&x, kv, err, errlen);
+	if (r < 0)
+		goto out;
+	k->type = x.type;
+	k->ndigits = x.ndigits;
+	memcpy(k->cc, x.cc, sizeof(k->cc));
+	finding_mask(k->mask, x.canon, x.canon_len, x.type);
+	known_hashes(k, &x);
+	for (size_t i = 0; i < x.n && !r; i++) {
+		const struct known_pat *p = &x.pat[i];
+		struct pat pt = { .kind = K_KNOWN, .enc = p->enc, .known = idx, .len = (uint16_t)p->len };
+		unsigned fl = p->caseless ? HS_FLAG_CASELESS : 0;
+
+		if (p->regex) {
+			/* The run scanner looks for the digits; a regex per value would cost every byte. */
+			add_kdig(db, &x, idx);
+			continue;
+		}
+		if (subsumed(&x, i))
+			continue;
+		r = push(b, lit_regex(p->s, p->len), fl, pt);
+	}
+	if (r < 0)
+		snprintf(err, errlen, "%s: out of memory", kv->label ? kv->label : "known value");
+out:
+	known_exp_clear(&x);
+	explicit_bzero(&x, sizeof(x));
+	return r;
+}
+
+/* "(?:47|48)": the integer parts decimals within d of v are written with. */
+static void int_parts(char *out, size_t len, double v, double d, double lim)
+{
+	double lo = fmax(v - d, -lim), hi = fmin(v + d, lim);
+	size_t o = (size_t)snprintf(out, len, "(?:");
+
+	for (long k = (long)floor(lo); k <= (long)floor(hi) && o < len - 16; k++)
+		o += (size_t)snprintf(out + o, len - o, "%s%s%ld", o > 3 ? "|" : "", k < 0 ? "-" : "",
+				      k < 0 ? -k - 1 : k);
+	snprintf(out + o, len - o, ")");
+}
+
+static int add_near(struct build *b, const struct detect_db *db)
+{
+	double dlat = db->radius / 111.0;
+	double c = cos(db->lat * M_PI / 180);
+	double dlon = c > 0.01 ? db->radius / (111.0 * c) : 360;
+	char lat[128], lon[1024], re[1400];
+	struct pat pt = { .kind = K_LOC_NEAR, .known = FINDING_NO_LABEL };
+	int r;
+
+	int_parts(lat, sizeof(lat), db->lat, dlat, 90);
+	int_parts(lon, sizeof(lon), db->lon, fmin(dlon, 360), 180);
+	snprintf(re, sizeof(re), "(?:^|[^0-9.])%s\\.[0-9]{2,15}[^0-9]{1,16}%s\\.[0-9]{2,15}", lat, lon);
+	r = push(b, strdup(re), 0, pt);
+	snprintf(re, sizeof(re), "(?:^|[^0-9.])%s\\.[0-9]{2,15}[^0-9]{1,16}%s\\.[0-9]{2,15}", lon, lat);
+	return r ? r : push(b, strdup(re), 0, pt);
+}
+
+static void build_free(struct build *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->expr[i]);
+	free(b->expr);
+	free(b->flags);
+	free(b->pat);
+}
+
+struct detect_db *detect_db_new(const struct detect_config *c, char *err, size_t errlen)
+{
+	struct detect_db *db = calloc(1, sizeof(*db));
+	struct build b = { 0 };
+	hs_compile_error_t *ce = NULL;
+	unsigned *ids = NULL;
+	int r = 0;
+
+	if (!db)
+		goto nomem;
+	if (c->n_known >= FINDING_NO_LABEL) {
+		snprintf(err, errlen, "too many known values");
+		goto fail;
+	}
+	db->have_location = c->have_location;
+	db->lat = c->lat;
+	db->lon = c->lon;
+	db->radius = c->radius_km > 0 ? c->radius_km : 25;
+	db->run_min = 8;  /* the last digit group of an IBAN */
+	if (c->n_known && !(db->kv = calloc(c->n_known, sizeof(*db->kv))))
+		goto nomem;
+	db->n_kv = c->n_known;
+	for (size_t i = 0; i < sizeof(generic) / sizeof(generic[0]) && !r; i++)
+		r = push(&b, strdup(generic[i].re), generic[i].caseless ? HS_FLAG_CASELESS : 0,
+			 (struct pat){ .kind = generic[i].kind, .known = FINDING_NO_LABEL });
+	if (!r && c->have_location)
+		r = add_near(&b, db);
+	if (r)
+		goto nomem;
+	for (size_t i = 0; i < c->n_known; i++) {
+		const char *label = c->known[i].label ? c->known[i].label : "";
+
+		if (!(db->kv[i].label = strdup(label)))
+			goto nomem;
+		if (add_known(&b, db, &c->known[i], (uint16_t)i, err, errlen) < 0)
+			goto fail;
+	}
+	if (!(ids = malloc(b.n * sizeof(*ids))))
+		goto nomem;
+	for (size_t i = 0; i < b.n; i++)
+		ids[i] = (unsigned)i;
+	if (hs_compile_multi((const char *const *)b.expr, b.flags, ids, (unsigned)b.n, HS_MODE_STREAM,
+			     NULL, &db->hs, &ce) != HS_SUCCESS) {
+		snprintf(err, errlen, "compiling pattern %d: %s", ce ? ce->expression : -1,
+			 ce ? ce->message : "failed");
+		hs_free_compile_error(ce);
+		goto fail;
+	}
+	if (hs_stream_size(db->hs, &db->hs_stream) != HS_SUCCESS)
+		goto nomem;
+	db->pat = b.pat;
+	db->n_pat = b.n;
+	b.pat = NULL;
+	goto out;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	detect_db_free(db);
+	db = NULL;
+out:
+	free(ids);
+	build_free(&b);
+	return db;
+}
+
+void detect_db_free(struct detect_db *db)
+{
+	if (!db)
+		return;
+	hs_free_database(db->hs);
+	for (size_t i = 0; i < db->n_kv; i++)
+		free(db->kv[i].label);
+	free(db->kv);
+	free(db->pat);
+	free(db);
+}
+
+size_t detect_db_patterns(const struct detect_db *db)
+{
+	return db->n_pat;
+}
+
+const char *detect_db_label(const struct detect_db *db, unsigned label)
+{
+	return label < db->n_kv ? db->kv[label].label : NULL;
+}
+
+size_t detect_db_stream_size(const struct detect_db *db)
+{
+	return db->hs_stream + sizeof(struct detect_stream);
+}
+
+struct detect_scratch *detect_scratch_new(const struct detect_db *db)
+{
+	struct detect_scratch *s = calloc(1, sizeof(*s));
+
+	if (s && hs_alloc_scratch(db->hs, &s->hs) != HS_SUCCESS) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void detect_scratch_free(struct detect_scratch *s)
+{
+	if (!s)
+		return;
+	hs_free_scratch(s->hs);
+	free(s);
+}
+
+struct detect_stream *detect_stream_new(const struct detect_db *db)
+{
+	struct detect_stream *s = calloc(1, sizeof(*s));
+
+	if (s && hs_open_stream(db->hs, 0, &s->hs) != HS_SUCCESS) {
+		free(s);
+		return NULL;
+	}
+	if (s)
+		s->db = db;
+	return s;
+}
+
+void detect_stream_free(struct detect_stream *s)
+{
+	if (!s)
+		return;
+	hs_close_stream(s->hs, NULL, NULL, NULL);
+	explicit_bzero(s, sizeof(*s));
+	free(s);
+}
+
+uint64_t detect_stream_offset(const struct detect_stream *s)
+{
+	return s->off;
+}
+
+/* ---- scanning ---- */
+
+struct ctx {
+	struct detect_stream *s;
+	const uint8_t *p;   /* the piece being scanned; p[0] is at stream offset s->off */
+	size_t n;
+	struct finding *out;
+	size_t max, cnt;
+};
+
+/* The bytes around a match, copied out of the window and the piece. */
+struct cand {
+	uint8_t b[LOOKB + LOOKA];
+	size_t e;        /* the match ends before b[e] */
+	size_t n;
+	uint64_t off0;   /* stream offset of b[0] */
+	bool sof;        /* b[0] is the field's first byte */
+	bool open;       /* bytes after b[n) may still come */
+};
+
+static uint64_t view_lo(const struct ctx *c)
+{
+	return c->s->off - c->s->win_len;
+}
+
+static int vbyte(const struct ctx *c, uint64_t x)
+{
+	const struct detect_stream *s = c->s;
+
+	if (x < view_lo(c) || x >= s->off + c->n)
+		return EDGE;
+	if (x >= s->off)
+		return c->p[x - s->off];
+	return s->win[s->win_len - (s->off - x)];
+}
+
+static void load(const struct ctx *c, uint64_t end, bool eof, struct cand *k)
+{
+	uint64_t lo = view_lo(c), hi = c->s->off + c->n;
+
+	if (end >= lo + LOOKB)
+		lo = end - LOOKB;
+	if (hi > end + LOOKA)
+		hi = end + LOOKA;
+	k->n = 0;
+	for (uint64_t x = lo; x < hi; x++)
+		k->b[k->n++] = (uint8_t)vbyte(c, x);
+	k->e = (size_t)(end - lo);
+	k->off0 = lo;
+	k->sof = lo == c->s->base;
+	k->open = !eof && hi < end + LOOKA;
+}
+
+/* Byte i of the candidate (which may be past its end), EDGE or NEED. */
+static int at(const struct cand *k, size_t i)
+{
+	if (i < k->n)
+		return k->b[i];
+	return k->open ? NEED : EDGE;
+}
+
+static int before(const struct cand *k, size_t i)
+{
+	return i ? k->b[i - 1] : EDGE;
+}
+
+static bool seen(const struct detect_stream *s, uint32_t h)
+{
+	for (unsigned i = 0; i < s->n_seen; i++)
+		if (s->seen[i] == h)
+			return true;
+	return false;
+}
+
+static uint8_t esc_enc(const struct detect_stream *s, uint64_t start, uint64_t end)
+{
+	uint32_t a = (uint32_t)start, n = (uint32_t)(end - start);
+
+	for (unsigned i = 0; i < ESC_MAX; i++) {
+		const struct esc *e = &s->esc[i];
+
+		if (e->len && ((uint32_t)(a - e->lo) < e->len || (uint32_t)(e->lo - a) < n))
+			return e->esc == DEC_ESC_JSON ? ENC_JSON : ENC_URL;
+	}
+	return ENC_PLAIN;
+}
+
+static int emit(struct ctx *c, uint32_t h, uint64_t start, uint64_t end, unsigned type, unsigned enc,
+		unsigned label, const char *mask)
+{
+	struct detect_stream *s = c->s;
+	struct finding *f;
+
+	if (seen(s, h))
+		return 1;
+	/* No room: not marked seen, so it is reported when it comes again. */
+	if (c->cnt >= c->max)
+		return 1;
+	if (enc == ENC_PLAIN)
+		enc = esc_enc(s, start, end);
+	f = &c->out[c->cnt++];
+	f->offset = start;
+	f->label = (uint16_t)label;
+	f->type = (uint8_t)type;
+	f->enc = (uint8_t)enc;
+	memcpy(f->mask, mask, FINDING_MASK_MAX);
+	f->mask[FINDING_MASK_MAX - 1] = '\0';
+	if (s->n_seen < SEEN_MAX)
+		s->seen[s->n_seen++] = h;
+	else
+		s->seen[s->seen_next++ % SEEN_MAX] = h;
+	return 1;
+}
+
+/* A generic finding, from its normalized value v: reported as the known value it is, if any. */
+static int emit_norm(struct ctx *c, uint64_t start, uint64_t end, unsigned type, unsigned enc, const char *v,
+		     size_t n)
+{
+	const struct detect_db *db = c->s->db;
+	char mask[FINDING_MASK_MAX];
+	uint32_t h = hash(type, v, n);
+
+	for (size_t i = 0; i < db->n_kv; i++) {
+		const struct kval *kv = &db->kv[i];
+
+		if (kv->type == type && (kv->h[0] == h || kv->h[1] == h || kv->h[2] == h))
+			return emit(c, 0x80000000u | (uint32_t)i, start, end, type, enc, (unsigned)i, kv->mask);
+	}
+	finding_mask(mask, v, n, type);
+	return emit(c, h, start, end, type, enc, FINDING_NO_LABEL, mask);
+}
+
+static int emit_value(struct ctx *c, const struct cand *k, size_t start, unsigned type, unsigned enc,
+		      const char *v, size_t n)
+{
+	return emit_norm(c, k->off0 + start, k->off0 + k->e, type, enc, v, n);
+}
+
+/* Walks back from b[i) over up to max digits with at most maxsep separators from seps between
+ * them; the digits go to d in order, *start gets the first one's index. */
+static size_t digits_back(const struct cand *k, size_t i, const char *seps, unsigned maxsep, size_t max,
+			  char *d, size_t *start)
+{
+	char r[32];
+	size_t nd = 0;
+	unsigned sep = 0;
+
+	*start = i;
+	while (i > 0 && nd < max && nd < sizeof(r)) {
+		int ch = k->b[i - 1];
+
+		if (is_digit(ch)) {
+			r[nd++] = (char)ch;
+			sep = 0;
+			*start = i - 1;
+		} else if (in(seps, ch) && ++sep <= maxsep) {
+			;
+		} else {
+			break;
+		}
+		i--;
+	}
+	for (size_t j = 0; j < nd; j++)
+		d[j] = r[nd - 1 - j];
+	d[nd] = '\0';
+	return nd;
+}
+
+/* The value continues when the next byte is a digit, or a separator and then a digit. */
+static int digit_follows(const struct cand *k, const char *seps)
+{
+	int a = at(k, k->e), b;
+
+	if (a == NEED || is_digit(a))
+		return a == NEED ? NEED : 1;
+	if (!in(seps, a))
+		return 0;
+	b = at(k, k->e + 1);
+	return b == NEED ? NEED : is_digit(b);
+}
+
+static int judge_known(struct ctx *c, const struct pat *pt, uint64_t end, bool eof)
+{
+	const struct kval *kv = &c->s->db->kv[pt->known];
+	uint64_t start = end - pt->len;
+
+	if (kv->type == DT_HOSTNAME && (pt->enc == ENC_PLAIN || pt->enc == ENC_REVERSED)) {
+		/* A host name is a word: "pixel" must not match inside "pixels". */
+		int a = start > c->s->base ? vbyte(c, start - 1) : EDGE;
+		int z = vbyte(c, end);
+
+		if (z == EDGE && !eof)
+			return NEED;
+		if (is_alnum(a) || is_alnum(z))
+			return 0;
+	}
+	return emit(c, 0x80000000u | pt->known, start, end, kv->type, pt->enc, pt->known, kv->mask);
+}
+
+static int judge_imsi(struct ctx *c, const struct cand *k)
+{
+	char d[32];
+	size_t start, nd;
+	int f = digit_follows(k, "");
+
+	if (f)
+		return f == NEED ? NEED : 0;
+	nd = digits_back(k, k->e, "", 0, 15, d, &start);
+	return validate_imsi(d, nd) ? emit_value(c, k, start, DT_IMSI, ENC_PLAIN, d, nd) : 0;
+}
+
+static int judge_iban(struct ctx *c, const struct cand *k)
+{
+	char v[48];
+	size_t i = k->e, n;
+	int z = at(k, k->e);
+
+	if (z == NEED)
+		return NEED;
+	if (is_alnum(z))
+		return 0;
+	while (i > 0 && k->e - i < 42 && (is_alnum(k->b[i - 1]) || k->b[i - 1] == ' '))
+		i--;
+	/* Try each place a country code can start, longest first. */
+	for (; i + 15 <= k->e; i++) {
+		const uint8_t *p = k->b + i;
+
+		if (!(p[0] >= 'A' && p[0] <= 'Z' && p[1] >= 'A' && p[1] <= 'Z' && is_digit(p[2]) &&
+		      is_digit(p[3])) || is_alnum(before(k, i)))
+			continue;
+		if (!validate_iban((const char *)p, k->e - i))
+			continue;
+		n = 0;
+		for (size_t j = i; j < k->e; j++)
+			if (k->b[j] != ' ')
+				v[n++] = (char)k->b[j];
+		return emit_value(c, k, i, DT_IBAN, ENC_PLAIN, v, n);
+	}
+	return 0;
+}
+
+static int judge_email(struct ctx *c, const struct cand *k)
+{
+	char v[LOOKB + 1];
+	size_t i = k->e, at_i, local, n = 0;
+	unsigned enc = ENC_PLAIN;
+	int z = at(k, k->e);
+
+	if (z == NEED)
+		return NEED;
+	if (is_alnum(z) || z == '-' || z == '_')
+		return 0;
+	if (z == '.') {
+		z = at(k, k->e + 1);
+		if (z == NEED)
+			return NEED;
+		if (is_alnum(z))
+			return 0;
+	}
+	/* Back over the domain to the '@', written as is or escaped. */
+	for (;; i--) {
+		if (i >= 1 && k->b[i - 1] == '@') {
+			at_i = i - 1;
+			break;
+		}
+		if (i >= 3 && !strncasecmp((const char *)k->b + i - 3, "%40", 3)) {
+			at_i = i - 3, enc = ENC_URL;
+			break;
+		}
+		if (i >= 6 && !memcmp(k->b + i - 6, "\\u0040", 6)) {
+			at_i = i - 6, enc = ENC_JSON;
+			break;
+		}
+		if (i == 0 || !(is_alnum(k->b[i - 1]) || k->b[i - 1] == '.' || k->b[i - 1] == '-'))
+			return 0;
+	}
+	local = at_i;
+	while (local > 0 && (is_alnum(k->b[local - 1]) || in("._%+-", k->b[local - 1]))) {
+		/* An escape before the address (%20, %3D) is not part of it. */
+		if (k->b[local - 1] == '%' && local + 1 < at_i && is_hex(k->b[local]) && is_hex(k->b[local + 1])) {
+			local += 2;
+			break;
+		}
+		local--;
+	}
+	if (local >= 5 && k->b[local - 1] == '\\' && k->b[local] == 'u')
+		local += 5;  /* "\u003cuser@...": the escape is not part of the address */
+	if (local >= at_i)
+		return 0;
+	for (size_t j = local; j < at_i; j++)
+		v[n++] = (char)k->b[j];
+	v[n++] = '@';
+	for (size_t j = i; j < k->e; j++)
+		v[n++] = (char)k->b[j];
+	for (size_t j = 0; j < n; j++)
+		if (v[j] >= 'A' && v[j] <= 'Z')
+			v[j] |= 0x20;
+	if (!validate_email(v, n))
+		return 0;
+	return emit_value(c, k, local, DT_EMAIL, enc, v, n);
+}
+
+static int judge_phone(struct ctx *c, const struct pat *pt, const struct cand *k)
+{
+	char v[40] = "", d[32];
+	size_t i = k->e, start, n = 0, nd = 0;
+	unsigned enc = ENC_PLAIN;
+	int f = digit_follows(k, " .-");
+
+	if (f)
+		return f == NEED ? NEED : 0;
+	while (i > 0 && k->e - i < 30 && (is_digit(k->b[i - 1]) || in(" .()-", k->b[i - 1])))
+		i--;
+	while (i < k->e && !is_digit(k->b[i]) && k->b[i] != '(')
+		i++;
+	start = i;
+	if (i > 0 && k->b[i - 1] == '+')
+		start = i - 1, v[n++] = '+';
+	else if (i >= 3 && !strncasecmp((const char *)k->b + i - 3, "%2b", 3))
+		start = i - 3, v[n++] = '+', enc = ENC_URL;
+	else if (pt->kind == K_E164)
+		return 0;
+	for (size_t j = i; j < k->e && n < sizeof(v); j++)
+		v[n++] = (char)k->b[j];
+	if (!validate_phone(v, n))
+		return 0;
+	for (size_t j = 0; j < n; j++)
+		if (is_digit(v[j]))
+			d[nd++] = v[j];
+	return emit_value(c, k, start, DT_PHONE, enc, d, nd);
+}
+
+static int judge_mac(struct ctx *c, const struct cand *k)
+{
+	uint8_t m[6];
+	char v[18];
+	size_t len = k->e >= 17 && (k->b[k->e - 3] == ':' || k->b[k->e - 3] == '-') ? 17 : 12;
+	int z = at(k, k->e);
+
+	if (z == NEED)
+		return NEED;
+	if (is_alnum(z) || len > k->e || !validate_mac((const char *)k->b + k->e - len, len, m))
+		return 0;
+	snprintf(v, sizeof(v), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	return emit_value(c, k, k->e - len, DT_MAC, ENC_PLAIN, v, 17);
+}
+
+static int judge_adid(struct ctx *c, const struct cand *k)
+{
+	char v[37];
+	int z = at(k, k->e);
+
+	if (z == NEED)
+		return NEED;
+	if (is_alnum(z) || z == '-' || k->e < 36 || !validate_uuid((const char *)k->b + k->e - 36, 36))
+		return 0;
+	for (size_t j = 0; j < 36; j++)
+		v[j] = (char)(k->b[k->e - 36 + j] | (is_alpha(k->b[k->e - 36 + j]) ? 0x20 : 0));
+	return emit_value(c, k, k->e - 36, DT_AD_ID, ENC_PLAIN, v, 36);
+}
+
+/* The decimal number that ends before b[i): its value, decimals and first index. */
+static bool number_back(const struct cand *k, size_t i, double *v, unsigned *dec, size_t *start)
+{
+	size_t j = i;
+
+	while (j > 0 && is_digit(k->b[j - 1]))
+		j--;
+	if (j == i || j == 0 || k->b[j - 1] != '.')
+		return false;
+	j--;
+	while (j > 0 && is_digit(k->b[j - 1]))
+		j--;
+	if (j > 0 && k->b[j - 1] == '-')
+		j--;
+	*start = j;
+	return validate_decimal((const char *)k->b + j, i - j, v, dec);
+}
+
+static int judge_location(struct ctx *c, const struct pat *pt, const struct cand *k)
+{
+	const struct detect_db *db = c->s->db;
+	double a, b, lat, lon;
+	unsigned da, dbb, need = pt->kind == K_LOC_LATLON || pt->kind == K_LOC_LONLAT ? 1 : 2;
+	size_t s1, s2, i;
+	char v[48];
+	bool ok;
+	int f = digit_follows(k, "."), n;
+
+	if (f)
+		return f == NEED ? NEED : 0;
+	if (!number_back(k, k->e, &b, &dbb, &s2))
+		return 0;
+	for (i = s2; i > 0 && !is_digit(k->b[i - 1]) && s2 - i < 32; i--)
+		;
+	if (!number_back(k, i, &a, &da, &s1) || da < need || dbb < need)
+		return 0;
+	lat = pt->kind == K_LOC_LONLAT ? b : a;
+	lon = pt->kind == K_LOC_LONLAT ? a : b;
+	switch (pt->kind) {
+	case K_LOC_LATLON:
+	case K_LOC_LONLAT:
+		ok = validate_coord(lat, lon);
+		break;
+	case K_LOC_PAIR:
+		ok = validate_coord(a, b) || validate_coord(b, a);
+		break;
+	default: /* K_LOC_NEAR: either order */
+		ok = (validate_coord(a, b) && validate_distance_km(a, b, db->lat, db->lon) <= db->radius) ||
+		     (validate_coord(b, a) && validate_distance_km(b, a, db->lat, db->lon) <= db->radius);
+		break;
+	}
+	if (!ok)
+		return 0;
+	/* Findings of one place dedupe whichever detector saw it. */
+	n = snprintf(v, sizeof(v), "%.3f,%.3f", lat, lon);
+	return emit_value(c, k, s1, DT_LOCATION, ENC_PLAIN, v, (size_t)n);
+}
+
+/* The credential value starting at b[i): up to its terminator. */
+static int value_fwd(const struct cand *k, size_t i, size_t *len)
+{
+	size_t j = i;
+
+	for (;; j++) {
+		int ch = at(k, j);
+
+		if (ch == NEED)
+			return NEED;
+		if (ch == EDGE || ch == 0 || j - i >= LOOKA - 8 || in(" \t\r\n\"'&,;}<>\\", ch))
+			break;
+	}
+	*len = j - i;
+	return 0;
+}
+
+static int judge_cred(struct ctx *c, const struct pat *pt, const struct cand *k)
+{
+	static const char *const scheme[] = { [K_BASIC] = "basic", [K_BEARER] = "bearer", [K_TOKEN] = "token" };
+	char key[24], mask[FINDING_MASK_MAX], bullets[FINDING_MASK_MAX];
+	size_t vs, len, kn = 0, back = pt->kind == K_BASIC ? 4 : pt->kind == K_CRED_KEY ? 1 : 8;
+	const char *v;
+	uint32_t h;
+
+	if (k->e < back)
+		return 0;
+	vs = k->e - back;
+	if (value_fwd(k, vs, &len) == NEED)
+		return NEED;
+	v = (const char *)k->b + vs;
+	switch (pt->kind) {
+	case K_BASIC:
+		if (!validate_basic(v, len))
+			return 0;
+		break;
+	case K_BEARER: {
+		bool letters = true;
+
+		for (size_t j = 0; j < len; j++)
+			letters &= (v[j] >= 'a' && v[j] <= 'z');
+		if ((letters && len < 16) || !validate_secret_value(v, len))
+			return 0;
+		break;
+	}
+	default:
+		if (!validate_secret_value(v, len) || v[0] == '/' || (pt->kind == K_TOKEN && len < 8))
+			return 0;
+	}
+	if (pt->kind == K_CRED_KEY) {
+		/* The key names the credential in the log: "password", "api_key". */
+		size_t j = vs;
+
+		while (j > 0 && !is_alpha(k->b[j - 1]) && vs - j < 8)
+			j--;
+		while (j > 0 && (is_alpha(k->b[j - 1]) || k->b[j - 1] == '_' || k->b[j - 1] == '-') &&
+		       kn < sizeof(key) - 1)
+			j--, kn++;
+		for (size_t m = 0; m < kn; m++)
+			key[m] = (char)(is_alpha(k->b[j + m]) ? k->b[j + m] | 0x20 : k->b[j + m]);
+		key[kn] = '\0';
+	} else {
+		snprintf(key, sizeof(key), "%s", scheme[pt->kind]);
+	}
+	finding_mask(bullets, v, len, DT_CREDENTIAL);
+	snprintf(mask, sizeof(mask), "%.20s:%.24s", key, bullets);
+	h = fnv(hash(DT_CREDENTIAL, key, strlen(key)), v, len);
+	return emit(c, h, k->off0 + vs, k->off0 + k->e, DT_CREDENTIAL, ENC_PLAIN, FINDING_NO_LABEL, mask);
+}
+
+/* 1: a finding (or one already reported), 0: not one, NEED: wait for more bytes. */
+static int judge(struct ctx *c, unsigned id, uint64_t end, bool eof)
+{
+	const struct pat *pt = &c->s->db->pat[id];
+	struct cand k;
+
+	switch (pt->kind) {
+	case K_KNOWN:
+		return judge_known(c, pt, end, eof);
+	case K_EMAIL:
+	case K_MAC_KEY:
+	case K_ADID:
+	case K_BASIC:
+	case K_BEARER:
+	case K_CRED_KEY:
+	case K_TOKEN:
+		break;
+	default:
+		/* Digit runs: a digit next means the real end is still to come. */
+		if (is_digit(vbyte(c, end)))
+			return 0;
+	}
+	load(c, end, eof, &k);
+	switch (pt->kind) {
+	case K_IMSI_KEY:
+		return judge_imsi(c, &k);
+	case K_EMAIL:
+		return judge_email(c, &k);
+	case K_E164:
+	case K_PHONE_KEY:
+		return judge_phone(c, pt, &k);
+	case K_MAC_KEY:
+		return judge_mac(c, &k);
+	case K_ADID:
+		return judge_adid(c, &k);
+	case K_LOC_LATLON:
+	case K_LOC_LONLAT:
+	case K_LOC_PAIR:
+	case K_LOC_NEAR:
+		return judge_location(c, pt, &k);
+	default:
+		return judge_cred(c, pt, &k);
+	}
+}
+
+/* ---- digit runs ----
+ * Numbers are found by a plain scan rather than by the pattern engine: a digit-run regex has no
+ * literal to anchor on, so it would cost every byte, and separators may fall anywhere. A run is
+ * digits with at most two separators between them; when it ends it is checked for the known
+ * digit values (IMEI, IMSI, ICCID, a phone's national number) and, if it is one number written
+ * bare or in groups, for an IMEI, ICCID or card; its last digits may also end an IBAN. */
+
+enum { C_DIGIT = 1, C_SP = 2, C_DASH = 4, C_DOT = 8, C_PAREN = 16, C_SLASH = 32 };
+
+static const uint8_t cls[256] = {
+	['0' ... '9'] = C_DIGIT, [' '] = C_SP, ['-'] = C_DASH, ['.'] = C_DOT, ['('] = C_PAREN,
+	[')'] = C_PAREN, ['/'] = C_SLASH,
+};
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+/* Bit i is set when p[i] is a digit. */
+static inline unsigned digits16(const uint8_t *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i t = _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0')));
+
+	return (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(t, _mm_set1_epi8((char)(0x80 + 10))));
+}
+#define DIGITS16_EXACT 1
+#elif defined(__aarch64__) && defined(__ARM_NEON)
+#include <arm_neon.h>
+/* Non-zero when any of p[0..16) is a digit. */
+static inline unsigned digits16(const uint8_t *p)
+{
+	return vmaxvq_u8(vcltq_u8(vsubq_u8(vld1q_u8(p), vdupq_n_u8('0')), vdupq_n_u8(10)));
+}
+#else
+static inline unsigned digits16(const uint8_t *p)
+{
+	uint64_t a, b, x;
+
+	memcpy(&a, p, 8);
+	memcpy(&b, p + 8, 8);
+	/* A byte is a digit when its high nibble is 3 and its low nibble is below 10. */
+	x = ((a ^ 0x3030303030303030ull) + 0x7676767676767676ull) | (a ^ 0x3030303030303030ull);
+	x &= 0x8080808080808080ull;
+	a = ((b ^ 0x3030303030303030ull) + 0x7676767676767676ull) | (b ^ 0x3030303030303030ull);
+	a &= 0x8080808080808080ull;
+	return (x & a) != 0x8080808080808080ull;
+}
+#endif
+
+/* Stream offset of the cnt-th digit before end. */
+static uint64_t digit_offset(const struct ctx *c, uint64_t end, unsigned cnt)
+{
+	uint64_t x = end, lo = view_lo(c);
+
+	while (cnt && x > lo) {
+		x--;
+		if (is_digit(vbyte(c, x)))
+			cnt--;
+	}
+	return x;
+}
+
+static void run_known(struct ctx *c, uint64_t end)
+{
+	const struct detect_db *db = c->s->db;
+	const struct run *r = &c->s->run;
+
+	for (unsigned i = 0; i < db->n_kdig; i++) {
+		const struct kdig *k = &db->kdig[i];
+		const struct kval *kv = &db->kv[k->known];
+		const char *m = k->n <= r->nd ? memmem(r->d, r->nd, k->d, k->n) : NULL;
+		size_t j, ncc = strlen(kv->cc);
+		uint64_t start;
+
+		if (!m)
+			continue;
+		j = (size_t)(m - r->d);
+		if (kv->type == DT_PHONE) {
+			/* Take in the country code (and its 00) or the trunk prefix written before. */
+			if (ncc && j >= ncc && !memcmp(r->d + j - ncc, kv->cc, ncc)) {
+				j -= ncc;
+				if (j >= 2 && r->d[j - 1] == '0' && r->d[j - 2] == '0')
+					j -= 2;
+			} else if (j >= 1 && (r->d[j - 1] == '0' || r->d[j - 1] == '8')) {
+				j--;
+			}
+		}
+		start = digit_offset(c, end, (unsigned)(r->nd - j));
+		if (kv->type == DT_PHONE && start > c->s->base && vbyte(c, start - 1) == '+')
+			start--;
+		emit(c, 0x80000000u | k->known, start, end, kv->type, ENC_PLAIN, k->known, kv->mask);
+	}
+}
+
+static void run_generic(struct ctx *c, uint64_t end)
+{
+	const struct run *r = &c->s->run;
+
+	/* The number may begin at any group ("ref 12 4111 1111 1111 1111"). */
+	for (unsigned g = 0; g <= r->ng; g++) {
+		size_t j = g ? r->grp[g - 1] : 0, len = r->nd - j;
+		const char *d = r->d + j;
+		int type = -1;
+
+		if (len < 13)
+			break;
+		if (len == 15 && validate_imei(d, len))
+			type = DT_IMEI;
+		else if (!r->seps && validate_iccid(d, len))
+			type = DT_ICCID;
+		else if (validate_card(d, len))
+			type = DT_CARD;
+		if (type >= 0) {
+			emit_norm(c, digit_offset(c, end, (unsigned)len), end, (unsigned)type, ENC_PLAIN, d, len);
+			return;
+		}
+	}
+}
+
+static void run_end(struct ctx *c, uint64_t end)
+{
+	const struct run *r = &c->s->run;
+	struct cand k;
+	int a;
+
+	if (r->nd < c->s->db->run_min)
+		return;
+	run_known(c, end);
+	if (r->nd >= 13 && !r->cut && !(r->seps & ~(C_SP | C_DASH)) && r->maxgap <= 1)
+		run_generic(c, end);
+	/* An IBAN's check digits follow its country code; its account number ends it. */
+	a = r->start > c->s->base ? vbyte(c, r->start - 1) : EDGE;
+	if (a == ' ' && r->start > c->s->base + 1)
+		a = vbyte(c, r->start - 2);
+	if (a >= 'A' && a <= 'Z') {
+		load(c, end, true, &k);
+		judge_iban(c, &k);
+	}
+}
+
+static void run_digit(struct ctx *c, struct run *r, uint8_t ch, uint64_t at)
+{
+	if (r->gap) {
+		if (r->ng < RUN_GROUPS)
+			r->grp[r->ng++] = r->nd;
+		if (r->gap > r->maxgap)
+			r->maxgap = r->gap;
+		r->gap = 0;
+	}
+	if (r->nd == RUN_DIGITS) {
+		/* Keep the last digits; look for known values before the first ones go. */
+		run_known(c, at);
+		memmove(r->d, r->d + RUN_DIGITS - KDIG_LEN, KDIG_LEN);
+		r->nd = KDIG_LEN;
+		r->ng = 0;
+		r->cut = true;
+	}
+	r->d[r->nd++] = (char)ch;
+}
+
+static void run_scan(struct ctx *c)
+{
+	struct run *r = &c->s->run;
+	const uint8_t *p = c->p;
+	size_t n = c->n, i = 0;
+	uint64_t off = c->s->off;
+
+	while (i < n) {
+		if (!r->on) {
+			while (i + 16 <= n) {
+				unsigned m = digits16(p + i);
+
+				if (m) {
+#ifdef DIGITS16_EXACT
+					i += (size_t)__builtin_ctz(m);
+#endif
+					break;
+				}
+				i += 16;
+			}
+			while (i < n && !(cls[p[i]] & C_DIGIT))
+				i++;
+			if (i == n)
+				break;
+			memset(r, 0, sizeof(*r));
+			r->on = true;
+			r->start = off + i;
+		}
+		for (; i < n; i++) {
+			uint8_t k = cls[p[i]];
+
+			if (k & C_DIGIT) {
+				run_digit(c, r, p[i], off + i);
+			} else if (k && r->gap < 2) {
+				r->gap++;
+				r->seps |= k;
+			} else {
+				break;
+			}
+		}
+		if (i < n) {
+			run_end(c, off + i - r->gap);
+			r->on = false;
+		}
+	}
+}
+
+static void pend_drop(struct detect_stream *s, unsigned i)
+{
+	memmove(&s->pend[i], &s->pend[i + 1], (s->n_pend - i - 1) * sizeof(s->pend[0]));
+	s->n_pend--;
+}
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *arg)
+{
+	struct ctx *c = arg;
+	struct detect_stream *s = c->s;
+	uint64_t end = s->base + to;
+
+	(void)from;
+	(void)flags;
+	if (judge(c, id, end, false) != NEED)
+		return 0;
+	for (unsigned i = 0; i < s->n_pend; i++)
+		if (s->pend[i].id == id && s->pend[i].end == end)
+			return 0;
+	/* Full: the oldest is judged with what is known. */
+	if (s->n_pend == PEND_MAX) {
+		judge(c, s->pend[0].id, s->pend[0].end, true);
+		pend_drop(s, 0);
+	}
+	s->pend[s->n_pend++] = (struct pend){ end, id };
+	return 0;
+}
+
+static void resolve(struct ctx *c, bool eof)
+{
+	struct detect_stream *s = c->s;
+
+	for (unsigned i = 0; i < s->n_pend;) {
+		if (judge(c, s->pend[i].id, s->pend[i].end, eof) == NEED)
+			i++;
+		else
+			pend_drop(s, i);
+	}
+}
+
+static void esc_add(struct detect_stream *s, size_t n, unsigned esc)
+{
+	struct esc *last = &s->esc[(s->esc_next + ESC_MAX - 1) % ESC_MAX];
+	uint32_t lo = (uint32_t)s->off;
+
+	if (last->len && last->esc == esc && (uint32_t)(last->lo + last->len) == lo && last->len + n < 0xffff) {
+		last->len = (uint16_t)(last->len + n);
+		return;
+	}
+	s->esc[s->esc_next] = (struct esc){ lo, (uint16_t)(n < 0xffff ? n : 0xffff), (uint8_t)esc };
+	s->esc_next = (s->esc_next + 1) % ESC_MAX;
+}
+
+static void win_push(struct detect_stream *s, const uint8_t *p, size_t n)
+{
+	size_t keep;
+
+	if (n >= WIN) {
+		memcpy(s->win, p + n - WIN, WIN);
+		s->win_len = WIN;
+		return;
+	}
+	keep = s->win_len < WIN - n ? s->win_len : WIN - n;
+	memmove(s->win, s->win + s->win_len - keep, keep);
+	memcpy(s->win + keep, p, n);
+	s->win_len = (uint16_t)(keep + n);
+}
+
+size_t detect_feed(struct detect_stream *s, struct detect_scratch *sc, const uint8_t *p, size_t n,
+		   unsigned esc, struct finding *out, size_t max)
+{
+	struct ctx c = { s, p, n, out, max, 0 };
+
+	if (!n)
+		return 0;
+	if (esc)
+		esc_add(s, n, esc);
+	if (s->n_pend)
+		resolve(&c, false);
+	hs_scan_stream(s->hs, (const char *)p, (unsigned)n, 0, sc->hs, on_match, &c);
+	run_scan(&c);
+	s->off += n;
+	win_push(s, p, n);
+	return c.cnt;
+}
+
+size_t detect_break(struct detect_stream *s, struct detect_scratch *sc, struct finding *out, size_t max)
+{
+	struct ctx c = { s, NULL, 0, out, max, 0 };
+
+	(void)sc;
+	if (s->n_pend)
+		resolve(&c, true);
+	s->n_pend = 0;
+	if (s->run.on)
+		run_end(&c, s->off - s->run.gap);
+	s->run.on = false;
+	if (s->off != s->base) {
+		/* The scanner starts over: nothing before the boundary can complete a match. */
+		hs_reset_stream(s->hs, 0, NULL, NULL, NULL);
+		s->base = s->off;
+		s->win_len = 0;
+	}
+	return c.cnt;
+}
+
+size_t detect_end(struct detect_stream *s, struct detect_scratch *sc, struct finding *out, size_t max)
+{
+	struct ctx c = { s, NULL, 0, out, max, 0 };
+
+	(void)sc;
+	if (s->n_pend)
+		resolve(&c, true);
+	s->n_pend = 0;
+	/* A number at the end may go on in the next segment: judged now, and again when it ends. */
+	if (s->run.on)
+		run_end(&c, s->off - s->run.gap);
+	return c.cnt;
+}
