@@ -17,16 +17,16 @@ FUZZ_SECONDS ?= 60
 SOAK_SECONDS ?= 600
 BENCH_SECONDS ?= 5
 
-PKGS := libnetfilter_queue libmnl libconfig jansson libseccomp
+PKGS := libnetfilter_queue libmnl libconfig jansson libseccomp libhs libpcap zlib libcrypto
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla -Wpointer-arith -Wno-unused-parameter \
 	-fstack-protector-strong -fno-strict-aliasing -MMD -MP \
-	-Idaemon -Iproto $(shell $(PKG_CONFIG) --cflags $(PKGS))
+	-Idaemon -Idaemon/inspect -Iproto $(shell $(PKG_CONFIG) --cflags $(PKGS))
 CPPFLAGS += -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
 	-DSYSCONFDIR='"$(SYSCONFDIR)"' -DLIBEXECDIR='"$(LIBEXECDIR)"'
 LDFLAGS += -Wl,-z,relro,-z,now
-LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS))
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 ifeq ($(WERROR),1)
 CFLAGS += -Werror
 endif
@@ -42,7 +42,7 @@ quiet = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
 # Everything of the daemon but main() goes in a library the unit tests link against.
-LIB_SRCS := $(filter-out daemon/main.c,$(wildcard daemon/*.c)) $(wildcard proto/*.c)
+LIB_SRCS := $(filter-out daemon/main.c,$(wildcard daemon/*.c daemon/inspect/*.c)) $(wildcard proto/*.c)
 DAEMON_SRCS := daemon/main.c
 CTL_SRCS := ctl/privfwctl.c proto/varlink.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -78,7 +78,8 @@ unit-build: $(UNIT_BINS)
 check:
 	$(Q)scripts/deps.sh test
 	$(Q)$(MAKE) --no-print-directory B=build/asan SANITIZE=1 all unit-build
-	$(Q)tests/run.sh build/asan
+	$(Q)$(MAKE) --no-print-directory B=build/plain all
+	$(Q)PLAIN_B=build/plain tests/run.sh build/asan
 
 unit: unit-build
 	$(Q)tests/run.sh $(B) unit
@@ -102,6 +103,18 @@ soak: all
 bench: all
 	$(Q)scripts/deps.sh bench
 	$(Q)BENCH_SECONDS=$(BENCH_SECONDS) sh bench/bench.sh $(B)
+
+# Detection quality over a generated, labelled corpus: recall and precision per type, encoding
+# and carrier, and flow-level F1 (privfwd --replay).
+eval: all
+	$(Q)scripts/deps.sh test
+	$(Q)/usr/bin/python3 tests/corpus/gen.py $(B)/corpus
+	$(Q)/usr/bin/python3 tests/corpus/eval.py --privfwd $(B)/privfwd $(B)/corpus
+
+# Inspection throughput against memcpy, database compile time, instructions per byte.
+bench-scan: all
+	$(Q)scripts/deps.sh test
+	$(Q)sh bench/scan.sh $(B)
 
 # libFuzzer targets: `make fuzz FUZZ_SECONDS=N` runs each for N seconds.
 fuzz:
@@ -136,5 +149,5 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all run check fuzz stress soak bench unit unit-build e2e lint-man install uninstall clean
+.PHONY: eval bench-scan all run check fuzz stress soak bench unit unit-build e2e lint-man install uninstall clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

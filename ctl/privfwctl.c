@@ -43,6 +43,16 @@ static const char usage_text[] =
 	"  apps                list apps seen and apps with a rule\n"
 	"  allow APP           let APP reach the network\n"
 	"  deny APP            block APP from the network\n"
+	"  allow|deny APP --data CATEGORY\n"
+	"                      let APP send, or block, personal data of CATEGORY:\n"
+	"                      device_id contact location financial credential secret\n"
+	"  allow|deny APP --host PATTERN\n"
+	"                      put a host (\"*.example.com\" for a domain) on APP's\n"
+	"                      allow or deny list\n"
+	"  data APP|--default CATEGORY allow|deny|log|default\n"
+	"                      set what happens when APP sends data of CATEGORY\n"
+	"  host APP|--default PATTERN allow|deny|remove\n"
+	"                      edit APP's destination lists\n"
 	"  reset APP           drop APP's rule; the default applies again\n"
 	"  default allow|deny  set the rule for apps without their own\n"
 	"  log [-n N]          show the last N events (default 20)\n"
@@ -359,6 +369,15 @@ static int show_status(json_t *p)
 		{ "ident lookups", "ident", "lookups" },
 		{ "ident cache hits", "ident", "cache_hits" },
 		{ "events suppressed", "events_suppressed", NULL },
+		{ "inspected flows", "inspection", "flows" },
+		{ "inspected now", "inspection", "flows_live" },
+		{ "inspected bytes", "inspection", "bytes" },
+		{ "findings", "inspection", "findings" },
+		{ "flows cut, data", "inspection", "data_denied" },
+		{ "flows cut, host", "inspection", "hosts_denied" },
+		{ "dropped, TCP hole", "inspection", "gap_drops" },
+		{ "dropped, busy", "inspection", "busy_drops" },
+		{ "known values", "inspection", "known_values" },
 	};
 	int w = 0;
 
@@ -420,16 +439,29 @@ static int show_apps(json_t *p)
 			w = (int)strlen(id);
 	}
 	qsort(v, n, sizeof(*v), by_id);
-	printf("%-*s  %-15s %8s %8s  %s\n", w, "APP", "NETWORK", "ALLOWED", "DENIED", "LAST SEEN");
+	printf("%-*s  %-15s %8s %8s  %-19s  %s\n", w, "APP", "NETWORK", "ALLOWED", "DENIED", "LAST SEEN",
+	       "FINDINGS (category=count/rule)");
 	for (size_t i = 0; i < n; i++) {
-		const char *a = str_of(v[i], "network");
+		const char *a = str_of(v[i], "network"), *k;
+		json_t *found = json_object_get(v[i], "findings"), *data = json_object_get(v[i], "data"), *x;
+		bool any = false;
 
 		snprintf(net, sizeof(net), "%.8s%s", a ? a : "?",
 			 json_is_true(json_object_get(v[i], "explicit")) ? "" : " (default)");
 		put_padded(str_of(v[i], "id"), w);
-		printf("  %-15s %8" JSON_INTEGER_FORMAT " %8" JSON_INTEGER_FORMAT "  %s\n", net,
+		printf("  %-15s %8" JSON_INTEGER_FORMAT " %8" JSON_INTEGER_FORMAT "  %-19s ", net,
 		       int_of(v[i], "flows_allowed"), int_of(v[i], "flows_denied"),
 		       when(int_of(v[i], "last_seen"), seen, sizeof(seen)));
+		json_object_foreach(found, k, x) {
+			if (!json_integer_value(x))
+				continue;
+			printf(" %s=%" JSON_INTEGER_FORMAT "/", k, json_integer_value(x));
+			put_safe(str_of(data, k));
+			any = true;
+		}
+		if (!any)
+			printf(" -");
+		putchar('\n');
 	}
 	ret = EXIT_OK;
 out:
@@ -440,6 +472,7 @@ out:
 static int show_events(json_t *p)
 {
 	static const char *const fields[] = { "kind", "app", "action", "proto", "dest", "message" };
+	static const char *const extra[] = { "host", "data", "encoding", "label", "mask" };
 	json_t *events = json_object_get(p, "events"), *e;
 	char t[32];
 	size_t i;
@@ -453,6 +486,12 @@ static int show_events(json_t *p)
 		for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
 			putchar(' ');
 			put_safe(str_of(e, fields[f]));
+		}
+		for (size_t f = 0; f < sizeof(extra) / sizeof(extra[0]); f++) {
+			if (!str_of(e, extra[f]))
+				continue;
+			printf(" %s=", extra[f]);
+			put_safe(str_of(e, extra[f]));
 		}
 		putchar('\n');
 	}
@@ -468,11 +507,13 @@ struct command {
 static const struct command commands[] = {
 	{ "status", PRIVFW_IFACE ".GetStatus", 0 },
 	{ "apps", PRIVFW_IFACE ".ListApps", 0 },
-	{ "allow", PRIVFW_IFACE ".SetApp", 1 },
-	{ "deny", PRIVFW_IFACE ".SetApp", 1 },
+	{ "allow", PRIVFW_IFACE ".SetApp", -1 },
+	{ "deny", PRIVFW_IFACE ".SetApp", -1 },
 	{ "reset", PRIVFW_IFACE ".ResetApp", 1 },
 	{ "default", PRIVFW_IFACE ".SetDefault", 1 },
 	{ "log", PRIVFW_IFACE ".GetEvents", -1 },
+	{ "data", PRIVFW_IFACE ".SetData", 3 },
+	{ "host", PRIVFW_IFACE ".SetHost", 3 },
 	{ "reload", PRIVFW_IFACE ".Reload", 0 },
 };
 
@@ -498,20 +539,78 @@ static int log_args(int argc, char **argv, long *max)
 	return 0;
 }
 
-/* Builds the call's parameters from the command's arguments. 0 or the usage exit status. */
-static int build_params(const struct command *c, int argc, char **argv, json_t **params)
+static const char *const categories[] = { "device_id", "contact", "location", "financial",
+					   "credential", "secret" };
+
+static bool category_valid(const char *s)
+{
+	for (size_t i = 0; i < sizeof(categories) / sizeof(categories[0]); i++)
+		if (!strcmp(s, categories[i]))
+			return true;
+	return false;
+}
+
+/* "data APP|--default CAT ACTION" and "host APP|--default PATTERN ACTION" */
+static int rule_params(const struct command *c, char **argv, json_t **params)
+{
+	bool data = !strcmp(c->name, "data");
+	const char *app = strcmp(argv[0], "--default") ? argv[0] : NULL;
+
+	if (app && !app_id_valid(app))
+		return usage_error("invalid app id: it must be 1 to 255 printable characters without spaces");
+	if (data && !category_valid(argv[1]))
+		return usage_error("unknown category %s", argv[1]);
+	if (data && strcmp(argv[2], "allow") && strcmp(argv[2], "deny") && strcmp(argv[2], "log") &&
+	    (strcmp(argv[2], "default") || !app))
+		return usage_error("data takes allow, deny, log or (for an app) default");
+	if (!data && strcmp(argv[2], "allow") && strcmp(argv[2], "deny") && strcmp(argv[2], "remove"))
+		return usage_error("host takes allow, deny or remove");
+	*params = json_pack("{s:s, s:s}", data ? "category" : "pattern", argv[1], "action", argv[2]);
+	if (*params && app)
+		json_object_set_new(*params, "app", json_string(app));
+	return 0;
+}
+
+/* Builds the call's parameters from the command's arguments, and picks the method when the
+ * arguments decide it. 0 or the usage exit status. */
+static int build_params(const struct command *c, int argc, char **argv, json_t **params,
+			const char **method)
 {
 	long max;
 	int r;
 
 	*params = NULL;
+	*method = c->method;
 	if (c->nargs >= 0 && argc != c->nargs)
-		return usage_error("%s takes %s", c->name, c->nargs ? "one argument" : "no arguments");
-	if (!strcmp(c->name, "allow") || !strcmp(c->name, "deny") || !strcmp(c->name, "reset")) {
+		return usage_error("%s takes %s", c->name, c->nargs == 0 ? "no arguments" :
+				   c->nargs == 1 ? "one argument" : "three arguments");
+	if (!strcmp(c->name, "data") || !strcmp(c->name, "host")) {
+		if ((r = rule_params(c, argv, params)))
+			return r;
+	} else if (!strcmp(c->name, "allow") || !strcmp(c->name, "deny")) {
+		if (argc != 1 && argc != 3)
+			return usage_error("%s takes APP, optionally with --data CATEGORY or --host PATTERN", c->name);
 		if (!app_id_valid(argv[0]))
 			return usage_error("invalid app id: it must be 1 to 255 printable characters without spaces");
-		*params = !strcmp(c->name, "reset") ? json_pack("{s:s}", "app", argv[0]) :
-			json_pack("{s:s, s:s}", "app", argv[0], "network", c->name);
+		if (argc == 1) {
+			*params = json_pack("{s:s, s:s}", "app", argv[0], "network", c->name);
+		} else if (!strcmp(argv[1], "--data")) {
+			if (!category_valid(argv[2]))
+				return usage_error("unknown category %s", argv[2]);
+			*method = PRIVFW_IFACE ".SetData";
+			*params = json_pack("{s:s, s:s, s:s}", "app", argv[0], "category", argv[2],
+					    "action", c->name);
+		} else if (!strcmp(argv[1], "--host")) {
+			*method = PRIVFW_IFACE ".SetHost";
+			*params = json_pack("{s:s, s:s, s:s}", "app", argv[0], "pattern", argv[2],
+					    "action", c->name);
+		} else {
+			return usage_error("%s APP takes --data CATEGORY or --host PATTERN", c->name);
+		}
+	} else if (!strcmp(c->name, "reset")) {
+		if (!app_id_valid(argv[0]))
+			return usage_error("invalid app id: it must be 1 to 255 printable characters without spaces");
+		*params = json_pack("{s:s}", "app", argv[0]);
 	} else if (!strcmp(c->name, "default")) {
 		if (strcmp(argv[0], "allow") && strcmp(argv[0], "deny"))
 			return usage_error("default takes allow or deny");
@@ -539,8 +638,12 @@ static int show(const struct command *c, char **argv, json_t *p)
 		return show_apps(p);
 	if (!strcmp(c->name, "log"))
 		return show_events(p);
-	if (!strcmp(c->name, "allow") || !strcmp(c->name, "deny"))
+	if ((!strcmp(c->name, "allow") || !strcmp(c->name, "deny")) && argv[1])
+		printf("%s: %s %s %s\n", argv[0], !strcmp(argv[1], "--data") ? "data" : "host", argv[2], c->name);
+	else if (!strcmp(c->name, "allow") || !strcmp(c->name, "deny"))
 		printf("%s: network %s\n", argv[0], c->name);
+	else if (!strcmp(c->name, "data") || !strcmp(c->name, "host"))
+		printf("%s: %s %s %s\n", strcmp(argv[0], "--default") ? argv[0] : "default", c->name, argv[1], argv[2]);
 	else if (!strcmp(c->name, "reset"))
 		printf("%s: reset to the default\n", argv[0]);
 	else if (!strcmp(c->name, "default"))
@@ -557,10 +660,12 @@ static int run(const struct opts *o, const struct command *c, int argc, char **a
 	char *s;
 	int ret;
 
-	ret = build_params(c, argc, argv, &params);
+	const char *method;
+
+	ret = build_params(c, argc, argv, &params, &method);
 	if (ret)
 		goto out;
-	ret = call(o, c->method, params, &reply);
+	ret = call(o, method, params, &reply);
 	if (ret)
 		goto out;
 	if (reply.error[0]) {

@@ -12,6 +12,8 @@
 #include "events.h"
 #include "flow.h"
 #include "ident.h"
+#include "detect.h"
+#include "inspect.h"
 #include "policy.h"
 #include "queue.h"
 #include "varlink.h"
@@ -96,6 +98,60 @@ static void m_status(struct daemon *d, const struct varlink_call *c, struct repl
 			"kernel_queue_full", qdrop, "kernel_socket_full", udrop,
 			"unparseable", (json_int_t)d->stats.dropped,
 			"sender_gone", (json_int_t)d->stats.orphans));
+	if (r->params && d->inspect) {
+		struct inspect_stats st;
+		const struct detect_db *db = inspect_db(d->inspect);
+
+		inspect_get_stats(d->inspect, &st);
+		json_object_set_new(r->params, "inspection", json_pack(
+			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			"flows", (json_int_t)st.flows, "flows_live", (json_int_t)st.flows_live,
+			"bytes", (json_int_t)st.bytes, "findings", (json_int_t)d->stats.findings,
+			"data_denied", (json_int_t)d->stats.data_denied,
+			"hosts_denied", (json_int_t)d->stats.hosts_denied,
+			"gap_drops", (json_int_t)d->stats.gap_drops,
+			"busy_drops", (json_int_t)d->stats.inspect_busy,
+			"known_values", (json_int_t)d->n_known,
+			"patterns", (json_int_t)detect_db_patterns(db),
+			"stream_bytes", (json_int_t)detect_db_stream_size(db)));
+	}
+}
+
+static json_t *hosts_json(const struct policy_hosts *h)
+{
+	json_t *allow = json_array(), *deny = json_array();
+
+	for (size_t i = 0; i < h->n_allow; i++)
+		json_array_append_new(allow, json_string(h->allow[i]));
+	for (size_t i = 0; i < h->n_deny; i++)
+		json_array_append_new(deny, json_string(h->deny[i]));
+	return json_pack("{s:o, s:o}", "allow", allow, "deny", deny);
+}
+
+/* The data rules in force for app (its own or the default's), and what was found. */
+static void app_data_json(json_t *o, const struct policy *p, const char *id, const struct app_entry *e)
+{
+	json_t *data = json_object(), *found = json_object();
+	const struct policy_app *pa = NULL;
+	json_int_t denied = 0, hosts = 0;
+
+	for (size_t i = 0; i < p->n_apps; i++)
+		if (!strcmp(p->apps[i].id, id))
+			pa = &p->apps[i];
+	for (unsigned c = 0; c < CAT_COUNT; c++) {
+		json_object_set_new(data, data_cat_name(c), json_string(policy_action_name(policy_data(p, id, c))));
+		json_object_set_new(found, data_cat_name(c), json_integer(e ? (json_int_t)e->findings[c] : 0));
+	}
+	if (e) {
+		denied = (json_int_t)e->data_denied;
+		hosts = (json_int_t)e->hosts_denied;
+	}
+	json_object_set_new(o, "data", data);
+	json_object_set_new(o, "findings", found);
+	json_object_set_new(o, "flows_data_denied", json_integer(denied));
+	json_object_set_new(o, "flows_host_denied", json_integer(hosts));
+	json_object_set_new(o, "hosts", hosts_json(pa && (pa->hosts.n_allow || pa->hosts.n_deny) ?
+						    &pa->hosts : &p->default_hosts));
 }
 
 static json_t *app_json(const char *id, enum policy_action net, bool explicit_entry,
@@ -120,14 +176,23 @@ static void m_list_apps(struct daemon *d, const struct varlink_call *c, struct r
 		struct app_entry *e = apps_at(d->apps, i);
 		enum policy_action a = policy_network(d->policy, e->id, &ex);
 
-		json_array_append_new(arr, app_json(e->id, a, ex, e));
+		json_t *o = app_json(e->id, a, ex, e);
+
+		if (o)
+			app_data_json(o, d->policy, e->id, e);
+		json_array_append_new(arr, o);
 	}
 	/* Apps with a rule but no traffic yet are part of the answer too. */
 	for (size_t i = 0; i < d->policy->n_apps; i++) {
 		const struct policy_app *pa = &d->policy->apps[i];
 
-		if (!apps_find(d->apps, pa->id))
-			json_array_append_new(arr, app_json(pa->id, pa->network, true, NULL));
+		json_t *o;
+
+		if (apps_find(d->apps, pa->id))
+			continue;
+		if ((o = app_json(pa->id, pa->network, true, NULL)))
+			app_data_json(o, d->policy, pa->id, NULL);
+		json_array_append_new(arr, o);
 	}
 	r->params = json_pack("{s:o}", "apps", arr);
 }
@@ -151,7 +216,7 @@ static void m_set_app(struct daemon *d, const struct varlink_call *c, struct rep
 
 	if (!app || !policy_app_id_valid(app))
 		return invalid(r, "app");
-	if (!net || policy_action_parse(net, &a) < 0)
+	if (!net || policy_action_parse(net, &a) < 0 || a == POLICY_LOG)
 		return invalid(r, "network");
 	next = policy_dup(d->policy);
 	if (!next || policy_set_app(next, app, a) < 0) {
@@ -188,13 +253,79 @@ static void m_set_default(struct daemon *d, const struct varlink_call *c, struct
 	struct policy *next;
 	char what[64];
 
-	if (!net || policy_action_parse(net, &a) < 0)
+	if (!net || policy_action_parse(net, &a) < 0 || a == POLICY_LOG)
 		return invalid(r, "network");
 	next = policy_dup(d->policy);
 	if (!next)
 		return fail(r, PRIVFW_ERR_POLICY_SAVE, json_pack("{s:s}", "reason", "out of memory"));
 	next->default_network = a;
 	snprintf(what, sizeof(what), "default: network %s", net);
+	commit(d, next, what, r);
+}
+
+/* SetData: { app (absent: the default entry), category, action: allow|deny|log|default } */
+static void m_set_data(struct daemon *d, const struct varlink_call *c, struct reply *r)
+{
+	const char *app = str_param(c, "app"), *cat = str_param(c, "category"), *act = str_param(c, "action");
+	enum policy_action a;
+	struct policy *next;
+	int ci, action, e;
+	char what[320];
+
+	if (json_object_get(c->parameters, "app") && (!app || !policy_app_id_valid(app)))
+		return invalid(r, "app");
+	if (!cat || (ci = data_cat_parse(cat)) < 0)
+		return invalid(r, "category");
+	if (act && !strcmp(act, "default") && app)
+		action = POLICY_UNSET;
+	else if (act && policy_action_parse(act, &a) == 0)
+		action = (int)a;
+	else
+		return invalid(r, "action");
+	if (!(next = policy_dup(d->policy)))
+		return fail(r, PRIVFW_ERR_POLICY_SAVE, json_pack("{s:s}", "reason", "out of memory"));
+	if ((e = policy_set_data(next, app, (unsigned)ci, action)) < 0) {
+		policy_free(next);
+		return e == -EINVAL ? invalid(r, "action")
+				    : fail(r, PRIVFW_ERR_POLICY_SAVE, json_pack("{s:s}", "reason", strerror(-e)));
+	}
+	snprintf(what, sizeof(what), "%s: data %s %s", app ? app : "default", cat, act);
+	commit(d, next, what, r);
+}
+
+/* SetHost: { app (absent: the default entry), pattern, action: allow|deny|remove } */
+static void m_set_host(struct daemon *d, const struct varlink_call *c, struct reply *r)
+{
+	const char *app = str_param(c, "app"), *pat = str_param(c, "pattern"), *act = str_param(c, "action");
+	struct policy *next;
+	char what[600];
+	int e;
+
+	if (json_object_get(c->parameters, "app") && (!app || !policy_app_id_valid(app)))
+		return invalid(r, "app");
+	if (!pat || !policy_host_pattern_valid(pat))
+		return invalid(r, "pattern");
+	if (!act || (strcmp(act, "allow") && strcmp(act, "deny") && strcmp(act, "remove")))
+		return invalid(r, "action");
+	if (!(next = policy_dup(d->policy)))
+		return fail(r, PRIVFW_ERR_POLICY_SAVE, json_pack("{s:s}", "reason", "out of memory"));
+	if (!strcmp(act, "remove"))
+		e = policy_unset_host(next, app, pat);
+	else
+		e = policy_set_host(next, app, pat, !strcmp(act, "deny"));
+	if (e < 0) {
+		policy_free(next);
+		bool has_entry = true;
+
+		if (app)
+			policy_network(d->policy, app, &has_entry);
+		if (e == -ENOENT && !has_entry)
+			return fail(r, PRIVFW_ERR_NO_SUCH_APP, json_pack("{s:s}", "app", app));
+		if (e == -ENOENT)
+			return invalid(r, "pattern");  /* on neither list */
+		return fail(r, PRIVFW_ERR_POLICY_SAVE, json_pack("{s:s}", "reason", strerror(-e)));
+	}
+	snprintf(what, sizeof(what), "%s: host %s %s", app ? app : "default", pat, act);
 	commit(d, next, what, r);
 }
 
@@ -214,7 +345,8 @@ static void m_get_events(struct daemon *d, const struct varlink_call *c, struct 
 	n = events_tail(d->events, buf, (size_t)max);
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s}",
+	{
+		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s}",
 			"time", (json_int_t)buf[i].time_us,
 			"kind", event_kind_name(buf[i].kind),
 			"app", buf[i].app,
@@ -222,7 +354,18 @@ static void m_get_events(struct daemon *d, const struct varlink_call *c, struct 
 			"proto", buf[i].proto,
 			"dest", buf[i].dest,
 			"uid", (json_int_t)buf[i].uid,
-			"message", buf[i].message));
+			"message", buf[i].message);
+		/* Findings: what was found and how, never the value itself. */
+		const struct { const char *k, *v; } extra[] = {
+			{ "host", buf[i].host }, { "data", buf[i].data }, { "category", buf[i].category },
+			{ "encoding", buf[i].encoding }, { "label", buf[i].label }, { "mask", buf[i].mask },
+		};
+
+		for (size_t j = 0; o && j < sizeof(extra) / sizeof(extra[0]); j++)
+			if (extra[j].v[0])
+				json_object_set_new(o, extra[j].k, json_string(extra[j].v));
+		json_array_append_new(arr, o);
+	}
 	r->params = json_pack("{s:o}", "events", arr);
 }
 
@@ -255,6 +398,8 @@ static const struct method {
 	{ PRIVFW_IFACE ".SetApp", true, m_set_app },
 	{ PRIVFW_IFACE ".ResetApp", true, m_reset_app },
 	{ PRIVFW_IFACE ".SetDefault", true, m_set_default },
+	{ PRIVFW_IFACE ".SetData", true, m_set_data },
+	{ PRIVFW_IFACE ".SetHost", true, m_set_host },
 	{ PRIVFW_IFACE ".Reload", true, m_reload },
 };
 

@@ -82,6 +82,7 @@ struct app_entry *apps_get(struct apps *a, const char *id, time_t now, bool *cre
 	e->first_seen = now;
 	e->uid = -1;
 	e->net = -1;
+	e->inspects = -1;
 	*s = e;
 	a->v[a->n++] = e;
 	*created = true;
@@ -100,6 +101,8 @@ struct app_entry *apps_at(struct apps *a, size_t i)
 
 void apps_invalidate(struct apps *a)
 {
-	for (size_t i = 0; i < a->n; i++)
+	for (size_t i = 0; i < a->n; i++) {
 		a->v[i]->net = -1;
+		a->v[i]->inspects = -1;
+	}
 }

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "appid.h"
+#include "finding.h"
 
 struct app_entry {
 	char id[APPID_MAX];
@@ -15,6 +16,10 @@ struct app_entry {
 	time_t first_seen, last_seen;  /* wall clock */
 	int64_t uid;                   /* last socket owner seen, -1 when unknown */
 	int net;                       /* cached policy decision; -1 = not evaluated */
+	int inspects;                  /* cached policy_inspects; -1 = not evaluated */
+	uint64_t findings[CAT_COUNT];  /* personal data found, per category */
+	uint64_t data_denied;          /* flows cut because of a finding */
+	uint64_t hosts_denied;         /* flows cut because of their destination host */
 };
 
 struct apps;

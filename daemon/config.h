@@ -9,6 +9,29 @@
 
 #define CONFIG_DEFAULT_PATH "/etc/privfw/privfw.conf"
 
+#define CONFIG_MACS_MAX 16
+
+/* The device's own identifiers. privfwd learns them at start (identity_discover) and the file
+ * may set or add to each; empty strings are unknown. */
+struct identity {
+	char imei[32], imsi[32], iccid[32], phone[32];
+	char email[256], machine_id[64], serial[64], hostname[256];
+	char mac[CONFIG_MACS_MAX][24];
+	unsigned n_mac;
+	bool have_location;
+	double lat, lon;
+};
+
+/* Values the owner declares secret, from a file only root may read. */
+struct secret {
+	char *label, *value;
+};
+
+struct secrets {
+	struct secret *v;
+	size_t n;
+};
+
 struct config {
 	unsigned queue;          /* NFQUEUE number, default 0 */
 	bool fail_open;          /* fail_mode = "open"; default closed */
@@ -20,6 +43,10 @@ struct config {
 	char policy_path[256];   /* default /var/lib/privfw/policy.conf */
 	char default_policy_path[256]; /* seed when policy_path is missing, default /etc/privfw/policy.conf */
 	char socket_path[108];   /* default /run/privfw/io.privfw.Firewall */
+	unsigned inspect_budget; /* outbound payload bytes inspected per flow, default 65536 */
+	bool identity_discover;  /* learn the device's identifiers at start, default true */
+	char secrets_path[256];  /* default /etc/privfw/secrets.conf; a missing file means none */
+	struct identity identity;
 };
 
 /* Fills c with the defaults. */
@@ -28,7 +55,14 @@ void config_defaults(struct config *c);
 /* Loads path over the defaults. 0, -EINVAL (err has file:line), or -errno. Blocks on file I/O. */
 int config_load(struct config *c, const char *path, struct policy_error *err);
 
-/* Canonical form, every setting spelled out. 0 or -errno. */
+/* Reads the owner's secrets (secrets = ( { label = "..."; value = "..."; } );). The file must be
+ * a regular file owned by root (or by owner_uid) that neither group nor others may read or
+ * write. 0, -ENOENT, -EPERM (err says why), -EINVAL (err has file:line), -errno. */
+int secrets_load(struct secrets *out, const char *path, unsigned owner_uid, struct policy_error *err);
+void secrets_free(struct secrets *s);
+
+/* Canonical form, every setting spelled out; identity values are printed masked.
+ * 0 or -errno. */
 int config_print(const struct config *c, FILE *f);
 
 /* Whether the libconfig file at path looks like a policy (has "default" or "apps") rather than

@@ -16,6 +16,7 @@ struct ctl_peer;
 struct events;
 struct flow_table;
 struct ident;
+struct inspect;
 struct policy;
 struct queue;
 struct varlink_call;
@@ -24,6 +25,9 @@ struct daemon_stats {
 	uint64_t packets, accepted, denied, dropped, parse_errors, flows;
 	uint64_t orphans;  /* packets whose socket was gone before it could be named */
 	uint64_t reloads, reload_errors;
+	uint64_t findings, data_denied, hosts_denied;
+	uint64_t gap_drops;     /* TCP segments past a hole, dropped until the hole is resent */
+	uint64_t inspect_busy;  /* packets dropped because no inspection state could be had */
 };
 
 struct daemon {
@@ -37,6 +41,8 @@ struct daemon {
 	struct flow_table *flows;
 	struct apps *apps;
 	struct events *events;
+	struct inspect *inspect;
+	size_t n_known;       /* known values the detectors look for */
 	int nfq_proc_fd;      /* /proc/net/netfilter/nfnetlink_queue, opened while root */
 	bool debug;
 	bool stop;

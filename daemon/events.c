@@ -48,6 +48,8 @@ static const char *const message_ids[EVENT_KIND_MAX] = {
 	[EVENT_FLOW_DENY] = "f58f68634d7c47edbf29012c39799474",
 	[EVENT_POLICY] = "1ec9c4f585c24075add836c0f16b85e4",
 	[EVENT_ERROR] = "bea4f81261ee4492a8b480e30dd189d0",
+	[EVENT_DATA] = "234f2eaf0e4a4526b5596e4f2fd3347d",
+	[EVENT_HOST_DENY] = "d6a9a9929b784853b9cd5d12d0853b6f",
 };
 
 static const char *const kind_names[EVENT_KIND_MAX] = {
@@ -57,6 +59,8 @@ static const char *const kind_names[EVENT_KIND_MAX] = {
 	[EVENT_FLOW_DENY] = "deny",
 	[EVENT_POLICY] = "policy",
 	[EVENT_ERROR] = "error",
+	[EVENT_DATA] = "data",
+	[EVENT_HOST_DENY] = "host-deny",
 };
 
 const char *event_message_id(enum event_kind k)
@@ -153,7 +157,7 @@ void events_free(struct events *ev)
 
 static bool rate_limited(enum event_kind k)
 {
-	return k == EVENT_NEW_APP || k == EVENT_FLOW_DENY;
+	return k == EVENT_NEW_APP || k == EVENT_FLOW_DENY || k == EVENT_DATA || k == EVENT_HOST_DENY;
 }
 
 static bool take_token(struct events *ev, uint64_t now)
@@ -220,6 +224,12 @@ static void format_journal(struct buf *b, const struct event *e, const char *suf
 	put_field(b, "PRIVFW_PROTO", e->proto, sizeof(e->proto));
 	put_field(b, "PRIVFW_DEST", e->dest, sizeof(e->dest));
 	put_field(b, "PRIVFW_UID", uid, SIZE_MAX);
+	put_field(b, "PRIVFW_HOST", e->host, sizeof(e->host));
+	put_field(b, "PRIVFW_DATA", e->data, sizeof(e->data));
+	put_field(b, "PRIVFW_CATEGORY", e->category, sizeof(e->category));
+	put_field(b, "PRIVFW_ENCODING", e->encoding, sizeof(e->encoding));
+	put_field(b, "PRIVFW_LABEL", e->label, sizeof(e->label));
+	put_field(b, "PRIVFW_MASK", e->mask, sizeof(e->mask));
 }
 
 static void put_word(struct buf *b, const char *key, const char *val, size_t max)
@@ -247,6 +257,10 @@ static void write_stderr(const struct event *e, const char *suffix, const char *
 	put_word(&b, "proto", e->proto, sizeof(e->proto));
 	put_word(&b, "dest", e->dest, sizeof(e->dest));
 	put_word(&b, "uid", uid, SIZE_MAX);
+	put_word(&b, "host", e->host, sizeof(e->host));
+	put_word(&b, "data", e->data, sizeof(e->data));
+	put_word(&b, "encoding", e->encoding, sizeof(e->encoding));
+	put_word(&b, "mask", e->mask, sizeof(e->mask));
 	PUTS(&b, ": ");
 	PUTF(&b, e->message);
 	PUTS(&b, suffix);

@@ -15,6 +15,8 @@ enum event_kind {
 	EVENT_FLOW_DENY,   /* a flow was denied */
 	EVENT_POLICY,      /* the policy changed (ctl, reload) */
 	EVENT_ERROR,       /* something the owner should know about */
+	EVENT_DATA,        /* personal data found in a flow */
+	EVENT_HOST_DENY,   /* a flow to a denied destination host */
 	EVENT_KIND_MAX
 };
 
@@ -27,6 +29,12 @@ struct event {
 	char proto[8];          /* "tcp" / "udp" / "" */
 	char dest[64];          /* "203.0.113.9:443" / "" */
 	int64_t uid;            /* -1 when unknown */
+	char host[256];         /* destination host name (SNI, Host, DNS) / "" */
+	char data[16];          /* finding: type, category, encoding, label and masked value */
+	char category[16];
+	char encoding[16];
+	char label[65];
+	char mask[48];
 	char message[256];      /* human-readable MESSAGE= */
 };
 

@@ -18,6 +18,8 @@ struct flow_table {
 	uint32_t lru_head, lru_tail;  /* head = most recent */
 	uint64_t seed;
 	uint64_t evictions;
+	void (*release)(struct flow *f, void *arg);
+	void *release_arg;
 };
 
 static uint64_t mix64(uint64_t x)
@@ -74,10 +76,25 @@ struct flow_table *flow_table_new(size_t max, uint64_t seed)
 	return t;
 }
 
+static void release(struct flow_table *t, struct flow *f)
+{
+	if (f->ext && t->release)
+		t->release(f, t->release_arg);
+	f->ext = NULL;
+}
+
+void flow_table_set_release(struct flow_table *t, void (*fn)(struct flow *f, void *arg), void *arg)
+{
+	t->release = fn;
+	t->release_arg = arg;
+}
+
 void flow_table_free(struct flow_table *t)
 {
 	if (!t)
 		return;
+	for (uint32_t i = t->lru_head; t->pool && i != NIL; i = t->pool[i].lnext)
+		release(t, &t->pool[i]);
 	free(t->pool);
 	free(t->buckets);
 	free(t);
@@ -140,6 +157,7 @@ static void remove_index(struct flow_table *t, uint32_t i)
 	while (*pp != i)
 		pp = &t->pool[*pp].hnext;
 	*pp = t->pool[i].hnext;
+	release(t, &t->pool[i]);
 	lru_unlink(t, i);
 	t->pool[i].hnext = t->free_head;
 	t->free_head = i;

@@ -33,6 +33,8 @@ struct flow {
 	uint32_t hnext, lprev, lnext;  /* table links (indices) */
 	uint8_t stage;          /* enum flow_stage */
 	uint8_t verdict;        /* enum flow_verdict */
+	bool inspected;         /* payload inspection of this connection is over */
+	void *ext;              /* the owner's per-flow state (inspection); see flow_table_set_release */
 };
 
 struct flow_table;
@@ -40,6 +42,9 @@ struct flow_table;
 /* A table that holds at most max flows (max >= 16). NULL with errno on failure. */
 struct flow_table *flow_table_new(size_t max, uint64_t seed);
 void flow_table_free(struct flow_table *t);
+
+/* fn is called for a flow with ext set when the table drops it (expiry, eviction, free). */
+void flow_table_set_release(struct flow_table *t, void (*fn)(struct flow *f, void *arg), void *arg);
 
 /* Fills k from a parsed packet (outbound direction). */
 void flow_key_from_pkt(struct flow_key *k, const struct pkt *p);

@@ -20,26 +20,35 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+
 #include "apps.h"
 #include "cgroup.h"
 #include "config.h"
 #include "conntrack.h"
 #include "ctl.h"
 #include "daemon.h"
+#include "detect.h"
 #include "events.h"
 #include "flow.h"
 #include "ident.h"
+#include "identity.h"
+#include "inspect.h"
 #include "pkt.h"
 #include "policy.h"
 #include "queue.h"
+#include "replay.h"
 #include "sandbox.h"
 
 #define APPS_MAX 4096
 #define EVENTS_RING 1024
 #define QUEUE_MAXLEN 4096
 #define QUEUE_RCVBUF (4 * 1024 * 1024)
-/* Enough for every header and the start of the payload; inspection will raise it. */
+/* Whole packets (GSO ones included): inspection reads every unsettled payload byte. */
 #define QUEUE_COPY_RANGE 0xffff
+#define KNOWN_MAX 512
 
 enum { EXIT_USAGE = 2 };
 
@@ -90,6 +99,27 @@ static void emit(enum event_kind kind, int prio, const char *app, const char *ac
 	events_emit(D.events, &e);
 }
 
+/* An allowed flow whose app has data or host rules is inspected until it settles; others are
+ * final at their first packet. false when inspection state cannot be had (drop, retry). */
+static bool start_inspection(struct daemon *d, struct flow *f, const struct pkt *p, bool inspects,
+			     bool fresh)
+{
+	if (f->ext && (fresh || f->verdict != FLOW_ACCEPT || !inspects)) {
+		inspect_flow_free(d->inspect, f->ext);
+		f->ext = NULL;
+	}
+	if (f->verdict != FLOW_ACCEPT || !inspects || f->inspected) {
+		f->stage = FLOW_SETTLED;
+		return true;
+	}
+	if (!f->ext && !(f->ext = inspect_flow_new(d->inspect, p->proto, p->dport))) {
+		d->stats.inspect_busy++;
+		return false;
+	}
+	f->stage = FLOW_INSPECT;
+	return true;
+}
+
 /* The first packet of a flow: who sent it, and what does the policy say? count says whether
  * this starts a flow the counters should see (not a re-decision after a policy change). */
 static bool decide(struct daemon *d, struct flow *f, const struct pkt *p, uint32_t uid_hint, bool count)
@@ -109,18 +139,22 @@ static bool decide(struct daemon *d, struct flow *f, const struct pkt *p, uint32
 	app = apps_get(d->apps, id.app, now, &created);
 	if (created && d->policy->log_new_apps)
 		emit(EVENT_NEW_APP, LOG_NOTICE, app->id, NULL, p, uid, "new app %s", app->id);
+	if (count)
+		f->inspected = false;  /* a new connection, maybe reusing the 5-tuple */
 	if (!app) {
 		/* Registry full: the default decides, and no counters are kept. */
+		f->app = NULL;
 		f->verdict = d->policy->default_network == POLICY_ALLOW ? FLOW_ACCEPT : FLOW_DENY;
-		f->stage = FLOW_SETTLED;
-		return true;
+		return start_inspection(d, f, p, policy_inspects(d->policy, NULL), count);
 	}
 	if (app->net < 0)
 		app->net = policy_network(d->policy, app->id, NULL);
+	if (app->inspects < 0)
+		app->inspects = policy_inspects(d->policy, app->id);
 	f->app = app;
 	f->verdict = app->net == POLICY_ALLOW ? FLOW_ACCEPT : FLOW_DENY;
-	/* Nothing to inspect yet, so the decision is final at the first packet. */
-	f->stage = FLOW_SETTLED;
+	if (!start_inspection(d, f, p, app->inspects, count))
+		return false;
 	app->last_seen = now;
 	app->uid = uid;
 	if (recount)
@@ -139,6 +173,105 @@ static bool decide(struct daemon *d, struct flow *f, const struct pkt *p, uint32
 		fprintf(stderr, "privfwd: %s %s %s %s\n", app->id, pkt_proto_name(p->proto),
 			pkt_dest_str(p, dest, sizeof(dest)), f->verdict == FLOW_ACCEPT ? "allow" : "deny");
 	}
+	return true;
+}
+
+/* Messages are for people; a long host name may cut one short. */
+static void set_message(struct event *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void set_message(struct event *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof(e->message), fmt, ap);
+	va_end(ap);
+}
+
+static void event_flow(struct event *e, const struct flow *f, const struct pkt *p, const char *action)
+{
+	const char *host = f->ext ? inspect_flow_host(f->ext) : NULL;
+
+	e->uid = f->app ? f->app->uid : -1;
+	snprintf(e->app, sizeof(e->app), "%s", f->app ? f->app->id : "");
+	snprintf(e->action, sizeof(e->action), "%s", action);
+	snprintf(e->proto, sizeof(e->proto), "%s", pkt_proto_name(p->proto));
+	snprintf(e->host, sizeof(e->host), "%s", host ? host : "");
+	pkt_dest_str(p, e->dest, sizeof(e->dest));
+}
+
+static bool finding_event(struct daemon *d, struct flow *f, const struct pkt *p, const struct finding *fd)
+{
+	const char *id = f->app ? f->app->id : NULL;
+	enum data_cat cat = data_type_cat(fd->type);
+	enum policy_action a = policy_data(d->policy, id, cat);
+	const char *label = fd->label == FINDING_NO_LABEL ? NULL : inspect_flow_label(f->ext, fd->label);
+	struct event e = { .kind = EVENT_DATA, .priority = a == POLICY_DENY ? LOG_WARNING : LOG_NOTICE };
+
+	d->stats.findings++;
+	if (f->app)
+		f->app->findings[cat]++;
+	if (a == POLICY_ALLOW)
+		return false;
+	event_flow(&e, f, p, policy_action_name(a));
+	snprintf(e.data, sizeof(e.data), "%s", data_type_name(fd->type));
+	snprintf(e.category, sizeof(e.category), "%s", data_cat_name(cat));
+	snprintf(e.encoding, sizeof(e.encoding), "%s", data_enc_name(fd->enc));
+	snprintf(e.label, sizeof(e.label), "%s", label ? label : "");
+	snprintf(e.mask, sizeof(e.mask), "%s", fd->mask);
+	set_message(&e, "%s %s (%s, %s) to %s%s%s: %s", f->app ? f->app->id : "an app",
+		 a == POLICY_DENY ? "blocked from sending" : "sent", data_type_name(fd->type), data_enc_name(fd->enc),
+		 e.host[0] ? e.host : e.dest, e.host[0] ? " at " : "", e.host[0] ? e.dest : "", fd->mask);
+	events_emit(d->events, &e);
+	return a == POLICY_DENY;
+}
+
+static void host_event(struct daemon *d, struct flow *f, const struct pkt *p)
+{
+	struct event e = { .kind = EVENT_HOST_DENY, .priority = LOG_WARNING };
+
+	d->stats.hosts_denied++;
+	if (f->app)
+		f->app->hosts_denied++;
+	event_flow(&e, f, p, "deny");
+	set_message(&e, "denied %s flow of %s to %s", pkt_proto_name(p->proto),
+		 f->app ? f->app->id : "an app", e.host[0] ? e.host : "a host without a name");
+	events_emit(d->events, &e);
+}
+
+/* One packet of a flow under inspection. Updates the flow's verdict and stage; false when the
+ * packet lies past a hole in the TCP stream and must be dropped. */
+static bool inspect_step(struct daemon *d, struct flow *f, const struct pkt *p)
+{
+	const char *id = f->app ? f->app->id : NULL;
+	struct inspect_result r;
+	bool deny = false;
+
+	inspect_packet(d->inspect, f->ext, p, &r);
+	if (r.status == INSPECT_GAP)
+		return false;
+	for (size_t i = 0; i < r.n; i++)
+		deny |= finding_event(d, f, p, &r.findings[i]);
+	/* A flow that never names its host cannot pass an allow list. */
+	if (!deny && (r.host_changed || r.status == INSPECT_DONE) &&
+	    policy_host(d->policy, id, inspect_flow_host(f->ext)) == POLICY_DENY &&
+	    (r.host_changed || !inspect_flow_host(f->ext))) {
+		host_event(d, f, p);
+		deny = true;
+	} else if (deny) {
+		d->stats.data_denied++;
+		if (f->app)
+			f->app->data_denied++;
+	}
+	if (!deny && r.status != INSPECT_DONE)
+		return true;
+	/* Denied: the rules reset the connection in the kernel; done: the rest stays there. */
+	if (deny)
+		f->verdict = FLOW_DENY;
+	f->stage = FLOW_SETTLED;
+	f->inspected = true;
+	inspect_flow_free(d->inspect, f->ext);
+	f->ext = NULL;
 	return true;
 }
 
@@ -172,14 +305,23 @@ static void on_packet(struct queue *q, const struct queue_packet *qp, void *arg)
 	f->packets++;
 	f->bytes += qp->len;
 	/* A settled flow's packets stay in the kernel, so one that is queued belongs to a new
-	 * conntrack entry that reuses the 5-tuple, possibly from another app: decide afresh. */
-	if (f->stage == FLOW_NEW || f->stage == FLOW_SETTLED)
+	 * conntrack entry that reuses the 5-tuple, possibly from another app: decide afresh. So
+	 * does a SYN on a flow still under inspection. */
+	if (f->stage == FLOW_NEW || f->stage == FLOW_SETTLED ||
+	    (f->stage == FLOW_INSPECT && is_new_conn(&p, false)))
 		if (!decide(d, f, &p, qp->uid, f->stage == FLOW_NEW ? created || !f->app : is_new_conn(&p, false))) {
 			/* The sender closed its socket already: drop, and decide at the next packet. */
 			f->stage = FLOW_NEW;
 			queue_verdict(q, qp->id, QUEUE_DROP, 0);
 			return;
 		}
+	if (f->stage == FLOW_INSPECT && !inspect_step(d, f, &p)) {
+		/* TCP data past a hole: dropped; the sender resends it after the hole. */
+		d->stats.gap_drops++;
+		d->stats.dropped++;
+		queue_verdict(q, qp->id, QUEUE_DROP, 0);
+		return;
+	}
 	if (f->verdict == FLOW_ACCEPT) {
 		d->stats.accepted++;
 		queue_verdict(q, qp->id, f->stage == FLOW_SETTLED ? QUEUE_REPEAT : QUEUE_ACCEPT,
@@ -365,11 +507,13 @@ static void usage(FILE *f)
 	fputs("usage: privfwd [-dhVv] [-c file] [--policy file] [--socket path] [--queue num]\n"
 	      "               [--sandbox kill|log|off]\n"
 	      "       privfwd --check [-v] [file]\n"
+	      "       privfwd [-c file] --replay file.pcap [--app name] [--json]\n"
 	      "       privfwd [-c file] --rules-env\n", f);
 }
 
 struct opts {
-	const char *config, *policy, *socket, *check;
+	const char *config, *policy, *socket, *check, *replay, *app;
+	bool json;
 	const char *user, *selftest;  /* hidden, for tests: --user NAME, --sandbox-selftest=WHAT */
 	enum sandbox_mode sandbox;
 	long queue;
@@ -379,7 +523,7 @@ struct opts {
 static void parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_CHECK = 256, OPT_POLICY, OPT_SOCKET, OPT_QUEUE, OPT_RULES_ENV, OPT_SANDBOX,
-	       OPT_SELFTEST, OPT_USER };
+	       OPT_SELFTEST, OPT_USER, OPT_REPLAY, OPT_APP, OPT_JSON };
 	static const struct option lo[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "debug", no_argument, NULL, 'd' },
@@ -394,6 +538,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
 		{ "sandbox-selftest", required_argument, NULL, OPT_SELFTEST },
 		{ "user", required_argument, NULL, OPT_USER },
+		{ "replay", required_argument, NULL, OPT_REPLAY },
+		{ "app", required_argument, NULL, OPT_APP },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ 0 }
 	};
 	char *end;
@@ -415,6 +562,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case OPT_SOCKET: o->socket = optarg; break;
 		case OPT_RULES_ENV: o->rules_env = true; break;
 		case OPT_USER: o->user = optarg; break;
+		case OPT_REPLAY: o->replay = optarg; break;
+		case OPT_APP: o->app = optarg; break;
+		case OPT_JSON: o->json = true; break;
 		case OPT_SANDBOX:
 			if (sandbox_mode_parse(optarg, &o->sandbox) < 0) {
 				fprintf(stderr, "privfwd: bad sandbox mode: %s\n", optarg);
@@ -441,6 +591,14 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (o->check_mode && optind < argc)
 		o->check = argv[optind++];
+	if ((o->app || o->json) && !o->replay) {
+		fprintf(stderr, "privfwd: --app and --json go with --replay\n");
+		exit(EXIT_USAGE);
+	}
+	if (o->app && !policy_app_id_valid(o->app)) {
+		fprintf(stderr, "privfwd: invalid app id: %s\n", o->app);
+		exit(EXIT_USAGE);
+	}
 	if (optind != argc) {
 		usage(stderr);
 		exit(EXIT_USAGE);
@@ -489,8 +647,107 @@ static int check_mode(const struct opts *o)
 	return EXIT_SUCCESS;
 }
 
+/* The detectors' database: the device's identifiers and the owner's secrets in every encoding.
+ * discover: learn identifiers from this system (the daemon; not a replay of another device's
+ * capture). NULL with a message in err. */
+static struct detect_db *detectors(const struct config *c, bool discover, unsigned owner_uid,
+				   size_t *n_known, char *err, size_t errlen)
+{
+	struct identity id = c->identity;
+	struct secrets sec = { 0 };
+	struct known_value known[KNOWN_MAX];
+	struct policy_error perr = { 0 };
+	struct detect_config dc = { .known = known };
+	struct detect_db *db;
+	int r;
+
+	r = secrets_load(&sec, c->secrets_path, owner_uid, &perr);
+	if (r < 0 && r != -ENOENT) {
+		snprintf(err, errlen, "%s:%d: %s", perr.file, perr.line, perr.msg);
+		return NULL;
+	}
+	if (discover)
+		identity_discover(&id);
+	dc.n_known = identity_known(&id, &sec, known, KNOWN_MAX);
+	dc.have_location = id.have_location;
+	dc.lat = id.lat;
+	dc.lon = id.lon;
+	db = detect_db_new(&dc, err, errlen);
+	*n_known = dc.n_known;
+	explicit_bzero(&id, sizeof(id));
+	secrets_free(&sec);
+	return db;
+}
+
+static int replay_mode(const struct opts *o)
+{
+	struct replay_opts ro = { .path = o->replay, .app = o->app ? o->app : "replay", .json = o->json,
+				  .budget = D.cfg.inspect_budget, .out = stdout, .err = stderr };
+	struct policy_error err = { 0 };
+	struct policy *pol = NULL;
+	struct detect_db *db;
+	char msg[600];
+	size_t n;
+	int r;
+
+	db = detectors(&D.cfg, false, (unsigned)getuid(), &n, msg, sizeof(msg));
+	if (!db) {
+		fprintf(stderr, "privfwd: %s: %s\n", D.config_path, msg);
+		return EXIT_FAILURE;
+	}
+	/* The live policy, else the shipped one, else the built-in defaults; never written. */
+	r = policy_load(&pol, D.cfg.policy_path, &err);
+	if (r == -ENOENT)
+		r = policy_load(&pol, D.cfg.default_policy_path, &err);
+	if (r == -ENOENT)
+		r = (pol = policy_new()) ? 0 : -ENOMEM;
+	if (r < 0) {
+		fprintf(stderr, "privfwd: %s:%d: %s\n", err.file, err.line, err.msg);
+		detect_db_free(db);
+		return EXIT_FAILURE;
+	}
+	r = replay_run(&ro, pol, db);
+	policy_free(pol);
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* libcrypto loads its configuration and providers on first use, which the sandbox would
+ * forbid later: use what QUIC decryption needs once now. */
+static void crypto_warm_up(void)
+{
+	static const char *const ciphers[] = { "AES-128-GCM", "AES-128-ECB" };
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	static const uint8_t key[16];
+
+	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
+	for (size_t i = 0; ctx && i < sizeof(ciphers) / sizeof(ciphers[0]); i++) {
+		EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, ciphers[i], NULL);
+
+		if (c)
+			EVP_EncryptInit_ex(ctx, c, NULL, key, key);
+		EVP_CIPHER_free(c);
+		EVP_CIPHER_CTX_reset(ctx);
+	}
+	EVP_CIPHER_CTX_free(ctx);
+	EVP_MAC_free(mac);
+	EVP_KDF_free(kdf);
+	EVP_MD_free(md);
+}
+
+static void release_flow(struct flow *f, void *arg)
+{
+	struct daemon *d = arg;
+
+	inspect_flow_free(d->inspect, f->ext);
+}
+
 static void setup(void)
 {
+	struct detect_db *db;
+	char msg[600];
 	char root[256];
 	struct group *g;
 	gid_t admin = (gid_t)-1;
@@ -505,6 +762,16 @@ static void setup(void)
 	if (!D.events || !D.apps || !D.flows)
 		fatal("out of memory");
 	load_policy(&D);
+	/* While root: the secrets file is root's, and the modem is asked through mmcli. */
+	db = detectors(&D.cfg, D.cfg.identity_discover, 0, &D.n_known, msg, sizeof(msg));
+	if (!db)
+		fatal("%s: %s", D.config_path, msg);
+	D.inspect = inspect_new(db, D.cfg.inspect_budget);
+	if (!D.inspect)
+		fatal("out of memory");
+	flow_table_set_release(D.flows, release_flow, &D);
+	/* libcrypto reads its configuration on first use; do it before the sandbox forbids it. */
+	crypto_warm_up();
 	r = cgroup_find_mount("/proc/self/mountinfo", root, sizeof(root));
 	if (r < 0)
 		fprintf(stderr, "privfwd: no cgroup2 mount (%s): apps will be named by uid\n", strerror(-r));
@@ -630,6 +897,7 @@ static void teardown(void)
 	if (D.nfq_proc_fd >= 0)
 		close(D.nfq_proc_fd);
 	flow_table_free(D.flows);
+	inspect_free(D.inspect);
 	apps_free(D.apps);
 	policy_free(D.policy);
 	events_free(D.events);
@@ -644,6 +912,8 @@ int main(int argc, char **argv)
 	if (o.check_mode)
 		return check_mode(&o);
 	load_config(&o);
+	if (o.replay)
+		return replay_mode(&o);
 	if (o.rules_env) {
 		printf("QUEUE=%u\nFAIL_OPEN=%d\nQUEUE_LOOPBACK=%d\nMARK_ACCEPT=0x%x\nMARK_DENY=0x%x\n",
 		       D.cfg.queue, D.cfg.fail_open, D.cfg.queue_loopback, D.cfg.mark_accept,

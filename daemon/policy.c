@@ -43,7 +43,7 @@ static int setting_line(const config_setting_t *s)
 
 const char *policy_action_name(enum policy_action a)
 {
-	return a == POLICY_DENY ? "deny" : "allow";
+	return a == POLICY_DENY ? "deny" : a == POLICY_LOG ? "log" : "allow";
 }
 
 int policy_action_parse(const char *s, enum policy_action *a)
@@ -52,6 +52,8 @@ int policy_action_parse(const char *s, enum policy_action *a)
 		*a = POLICY_ALLOW;
 	else if (s && !strcmp(s, "deny"))
 		*a = POLICY_DENY;
+	else if (s && !strcmp(s, "log"))
+		*a = POLICY_LOG;
 	else
 		return -EINVAL;
 	return 0;
@@ -73,6 +75,118 @@ bool policy_app_id_valid(const char *s)
 	return true;
 }
 
+bool policy_host_pattern_valid(const char *s)
+{
+	size_t n, label = 0;
+
+	if (!s)
+		return false;
+	if (s[0] == '*' && s[1] == '.')
+		s += 2;
+	n = strlen(s);
+	if (n < 1 || n > 253 || s[0] == '.' || s[n - 1] == '.')
+		return false;
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (!label)
+				return false;
+			label = 0;
+		} else if ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_') {
+			if (++label > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+static void hosts_free(struct policy_hosts *h)
+{
+	for (size_t i = 0; i < h->n_allow; i++)
+		free(h->allow[i]);
+	for (size_t i = 0; i < h->n_deny; i++)
+		free(h->deny[i]);
+	free(h->allow);
+	free(h->deny);
+	memset(h, 0, sizeof(*h));
+}
+
+static int list_add(char ***list, size_t *n, const char *pattern)
+{
+	char **l, *dup;
+
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*list)[i], pattern))
+			return 0;
+	if (!(dup = strdup(pattern)))
+		return -ENOMEM;
+	if (!(l = reallocarray(*list, *n + 1, sizeof(*l)))) {
+		free(dup);
+		return -ENOMEM;
+	}
+	l[(*n)++] = dup;
+	*list = l;
+	return 0;
+}
+
+static bool list_remove(char **list, size_t *n, const char *pattern)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp(list[i], pattern))
+			continue;
+		free(list[i]);
+		memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof(*list));
+		(*n)--;
+		return true;
+	}
+	return false;
+}
+
+static int hosts_dup(struct policy_hosts *d, const struct policy_hosts *h)
+{
+	int r = 0;
+
+	memset(d, 0, sizeof(*d));
+	for (size_t i = 0; i < h->n_allow && !r; i++)
+		r = list_add(&d->allow, &d->n_allow, h->allow[i]);
+	for (size_t i = 0; i < h->n_deny && !r; i++)
+		r = list_add(&d->deny, &d->n_deny, h->deny[i]);
+	if (r)
+		hosts_free(d);
+	return r;
+}
+
+/* How specifically pattern matches host: its length, or -1 when it does not match. */
+static int host_match(const char *pattern, const char *host, size_t hlen)
+{
+	size_t plen;
+
+	if (pattern[0] == '*' && pattern[1] == '.') {
+		plen = strlen(pattern + 2);
+		if (hlen == plen && !strcmp(host, pattern + 2))
+			return (int)plen;
+		if (hlen > plen && host[hlen - plen - 1] == '.' && !strcmp(host + hlen - plen, pattern + 2))
+			return (int)plen;
+		return -1;
+	}
+	/* An exact name beats a wildcard of the same name. */
+	return strcmp(pattern, host) ? -1 : (int)strlen(pattern) + 1;
+}
+
+static int best_match(char *const *list, size_t n, const char *host, size_t hlen)
+{
+	int best = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		int m = host_match(list[i], host, hlen);
+
+		if (m > best)
+			best = m;
+	}
+	return best;
+}
+
 struct policy *policy_new(void)
 {
 	struct policy *p = calloc(1, sizeof(*p));
@@ -81,7 +195,18 @@ struct policy *policy_new(void)
 		return NULL;
 	p->default_network = POLICY_ALLOW;
 	p->log_new_apps = true;
+	/* The device's identifiers and the owner's secrets never leave unless allowed. */
+	for (unsigned c = 0; c < CAT_COUNT; c++)
+		p->default_data[c] = POLICY_LOG;
+	p->default_data[CAT_DEVICE_ID] = POLICY_DENY;
+	p->default_data[CAT_SECRET] = POLICY_DENY;
 	return p;
+}
+
+static void app_free(struct policy_app *a)
+{
+	free(a->id);
+	hosts_free(&a->hosts);
 }
 
 void policy_free(struct policy *p)
@@ -91,7 +216,8 @@ void policy_free(struct policy *p)
 	if (!p)
 		return;
 	for (i = 0; i < p->n_apps; i++)
-		free(p->apps[i].id);
+		app_free(&p->apps[i]);
+	hosts_free(&p->default_hosts);
 	free(p->apps);
 	free(p);
 }
@@ -105,6 +231,9 @@ struct policy *policy_dup(const struct policy *p)
 		goto out;
 	d->default_network = p->default_network;
 	d->log_new_apps = p->log_new_apps;
+	memcpy(d->default_data, p->default_data, sizeof(d->default_data));
+	if (hosts_dup(&d->default_hosts, &p->default_hosts) < 0)
+		goto out;
 	if (p->n_apps) {
 		if (!(d->apps = calloc(p->n_apps, sizeof(*d->apps))))
 			goto out;
@@ -113,9 +242,13 @@ struct policy *policy_dup(const struct policy *p)
 	for (i = 0; i < p->n_apps; i++) {
 		/* Struct copy first, so fields added later come along. */
 		d->apps[i] = p->apps[i];
-		if (!(d->apps[i].id = strdup(p->apps[i].id)))
+		memset(&d->apps[i].hosts, 0, sizeof(d->apps[i].hosts));
+		if (!(d->apps[i].id = strdup(p->apps[i].id))) {
 			goto out;
+		}
 		d->n_apps++;
+		if (hosts_dup(&d->apps[i].hosts, &p->apps[i].hosts) < 0)
+			goto out;
 	}
 	ret = d;
 	d = NULL;
@@ -157,6 +290,138 @@ enum policy_action policy_network(const struct policy *p, const char *app, bool 
 	return found ? p->apps[i].network : p->default_network;
 }
 
+static const struct policy_app *app_entry(const struct policy *p, const char *app)
+{
+	bool found = false;
+	size_t i = 0;
+
+	if (app)
+		i = lower_bound(p, app, &found);
+	return found ? &p->apps[i] : NULL;
+}
+
+enum policy_action policy_data(const struct policy *p, const char *app, unsigned cat)
+{
+	const struct policy_app *a = app_entry(p, app);
+
+	if (cat >= CAT_COUNT)
+		return POLICY_DENY;
+	if (a && a->data[cat] != POLICY_UNSET)
+		return (enum policy_action)a->data[cat];
+	return (enum policy_action)p->default_data[cat];
+}
+
+static const struct policy_hosts *hosts_of(const struct policy *p, const char *app)
+{
+	const struct policy_app *a = app_entry(p, app);
+
+	if (a && (a->hosts.n_allow || a->hosts.n_deny))
+		return &a->hosts;
+	return &p->default_hosts;
+}
+
+enum policy_action policy_host(const struct policy *p, const char *app, const char *host)
+{
+	const struct policy_hosts *h = hosts_of(p, app);
+	int allow = -1, deny = -1;
+	size_t hlen;
+
+	if (!h->n_allow && !h->n_deny)
+		return POLICY_ALLOW;
+	if (host) {
+		hlen = strlen(host);
+		allow = best_match(h->allow, h->n_allow, host, hlen);
+		deny = best_match(h->deny, h->n_deny, host, hlen);
+	}
+	if (deny >= 0 && deny >= allow)
+		return POLICY_DENY;
+	if (allow < 0 && h->n_allow)
+		return POLICY_DENY;
+	return POLICY_ALLOW;
+}
+
+bool policy_inspects(const struct policy *p, const char *app)
+{
+	const struct policy_hosts *h = hosts_of(p, app);
+
+	if (h->n_allow || h->n_deny)
+		return true;
+	for (unsigned c = 0; c < CAT_COUNT; c++)
+		if (policy_data(p, app, c) != POLICY_ALLOW)
+			return true;
+	return false;
+}
+
+/* app's entry, added with the default's network when missing; NULL with *err set. */
+static struct policy_app *app_get(struct policy *p, const char *app, int *err)
+{
+	bool found;
+	size_t i;
+
+	*err = policy_set_app(p, app, policy_network(p, app, NULL));
+	if (*err < 0)
+		return NULL;
+	i = lower_bound(p, app, &found);
+	return &p->apps[i];
+}
+
+int policy_set_data(struct policy *p, const char *app, unsigned cat, int action)
+{
+	struct policy_app *a;
+	int r;
+
+	if (cat >= CAT_COUNT || action < POLICY_UNSET || action > POLICY_LOG)
+		return -EINVAL;
+	if (!app) {
+		if (action == POLICY_UNSET)
+			return -EINVAL;
+		p->default_data[cat] = (int8_t)action;
+		return 0;
+	}
+	if (!(a = app_get(p, app, &r)))
+		return r;
+	a->data[cat] = (int8_t)action;
+	return 0;
+}
+
+int policy_set_host(struct policy *p, const char *app, const char *pattern, bool deny)
+{
+	struct policy_hosts *h = &p->default_hosts;
+	struct policy_app *a;
+	int r;
+
+	if (!policy_host_pattern_valid(pattern))
+		return -EINVAL;
+	if (app) {
+		if (!(a = app_get(p, app, &r)))
+			return r;
+		h = &a->hosts;
+	}
+	if (deny) {
+		list_remove(h->allow, &h->n_allow, pattern);
+		return list_add(&h->deny, &h->n_deny, pattern);
+	}
+	list_remove(h->deny, &h->n_deny, pattern);
+	return list_add(&h->allow, &h->n_allow, pattern);
+}
+
+int policy_unset_host(struct policy *p, const char *app, const char *pattern)
+{
+	struct policy_hosts *h = &p->default_hosts;
+	bool found = false;
+	size_t i;
+
+	if (app) {
+		i = lower_bound(p, app, &found);
+		if (!found)
+			return -ENOENT;
+		h = &p->apps[i].hosts;
+	}
+	found = list_remove(h->allow, &h->n_allow, pattern);
+	found |= list_remove(h->deny, &h->n_deny, pattern);
+	return found ? 0 : -ENOENT;
+}
+
 int policy_set_app(struct policy *p, const char *app, enum policy_action a)
 {
 	struct policy_app *apps;
@@ -182,6 +447,7 @@ int policy_set_app(struct policy *p, const char *app, enum policy_action a)
 		return -ENOMEM;
 	memmove(&p->apps[i + 1], &p->apps[i], (p->n_apps - i) * sizeof(*p->apps));
 	p->apps[i] = (struct policy_app){ .id = id, .network = a };
+	memset(p->apps[i].data, POLICY_UNSET, sizeof(p->apps[i].data));
 	p->n_apps++;
 	return 0;
 }
@@ -195,7 +461,7 @@ int policy_reset_app(struct policy *p, const char *app)
 		i = lower_bound(p, app, &found);
 	if (!found)
 		return -ENOENT;
-	free(p->apps[i].id);
+	app_free(&p->apps[i]);
 	memmove(&p->apps[i], &p->apps[i + 1], (p->n_apps - i - 1) * sizeof(*p->apps));
 	p->n_apps--;
 	return 0;
@@ -205,14 +471,89 @@ static int parse_action(const config_setting_t *s, enum policy_action *a)
 {
 	if (config_setting_type(s) != CONFIG_TYPE_STRING)
 		return -EINVAL;
-	return policy_action_parse(config_setting_get_string(s), a);
+	if (policy_action_parse(config_setting_get_string(s), a) < 0 || *a == POLICY_LOG)
+		return -EINVAL;
+	return 0;
+}
+
+/* data = { device_id = "deny"; location = "log"; ... }; */
+static int parse_data(int8_t *data, const config_setting_t *g, const char *name,
+		      struct policy_error *err)
+{
+	enum policy_action a;
+	int n, cat;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		policy_error_set(err, name, setting_line(g), "data must be a group");
+		return -EINVAL;
+	}
+	n = config_setting_length(g);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+
+		if ((cat = data_cat_parse(config_setting_name(s))) < 0) {
+			policy_error_set(err, name, setting_line(s), "unknown data category \"%s\"",
+					 config_setting_name(s));
+			return -EINVAL;
+		}
+		if (config_setting_type(s) != CONFIG_TYPE_STRING ||
+		    policy_action_parse(config_setting_get_string(s), &a) < 0) {
+			policy_error_set(err, name, setting_line(s),
+					 "%s must be \"allow\", \"deny\" or \"log\"", config_setting_name(s));
+			return -EINVAL;
+		}
+		data[cat] = (int8_t)a;
+	}
+	return 0;
+}
+
+/* hosts = { allow = [ "..." ]; deny = [ "*.tracker.example" ]; }; */
+static int parse_hosts(struct policy_hosts *h, const config_setting_t *g, const char *name,
+		       struct policy_error *err)
+{
+	int n;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		policy_error_set(err, name, setting_line(g), "hosts must be a group");
+		return -EINVAL;
+	}
+	n = config_setting_length(g);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *l = config_setting_get_elem(g, (unsigned)i);
+		const char *key = config_setting_name(l);
+		bool deny = !strcmp(key, "deny");
+
+		if (!deny && strcmp(key, "allow")) {
+			policy_error_set(err, name, setting_line(l), "unknown setting \"%s\" in hosts", key);
+			return -EINVAL;
+		}
+		if (config_setting_type(l) != CONFIG_TYPE_ARRAY && config_setting_type(l) != CONFIG_TYPE_LIST) {
+			policy_error_set(err, name, setting_line(l), "hosts.%s must be a list of strings", key);
+			return -EINVAL;
+		}
+		for (int j = 0; j < config_setting_length(l); j++) {
+			const config_setting_t *e = config_setting_get_elem(l, (unsigned)j);
+			const char *pat = config_setting_get_string(e);
+
+			if (!pat || !policy_host_pattern_valid(pat)) {
+				policy_error_set(err, name, setting_line(e) ? setting_line(e) : setting_line(l),
+						 "hosts.%s: invalid host pattern (lower-case name, optionally \"*.\" first)", key);
+				return -EINVAL;
+			}
+			if (list_add(deny ? &h->deny : &h->allow, deny ? &h->n_deny : &h->n_allow, pat) < 0) {
+				policy_error_set(err, name, 0, "%s", strerror(ENOMEM));
+				return -ENOMEM;
+			}
+		}
+	}
+	return 0;
 }
 
 static int parse_default(struct policy *p, const config_setting_t *g, const char *name,
 			 struct policy_error *err)
 {
 	const config_setting_t *s;
-	int i, n;
+	int i, n, r;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 		policy_error_set(err, name, setting_line(g), "default must be a group");
@@ -234,6 +575,12 @@ static int parse_default(struct policy *p, const config_setting_t *g, const char
 				return -EINVAL;
 			}
 			p->log_new_apps = config_setting_get_bool(s);
+		} else if (!strcmp(config_setting_name(s), "data")) {
+			if (parse_data(p->default_data, s, name, err) < 0)
+				return -EINVAL;
+		} else if (!strcmp(config_setting_name(s), "hosts")) {
+			if ((r = parse_hosts(&p->default_hosts, s, name, err)) < 0)
+				return r;
 		} else {
 			policy_error_set(err, name, setting_line(s), "unknown setting \"%s\" in default",
 				  config_setting_name(s));
@@ -243,15 +590,16 @@ static int parse_default(struct policy *p, const config_setting_t *g, const char
 	return 0;
 }
 
-/* One { id = ...; network = ...; } entry. Data category rules (issue 3) go here. */
+/* One { id = ...; network = ...; data = { ... }; hosts = { ... }; } entry. */
 static int parse_app(struct parsed_app *pa, const config_setting_t *g, const char *name,
 		     struct policy_error *err)
 {
 	const config_setting_t *s;
 	bool have_network = false;
 	const char *id = NULL;
-	int i, n;
+	int i, n, r;
 
+	memset(pa->app.data, POLICY_UNSET, sizeof(pa->app.data));
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 		policy_error_set(err, name, setting_line(g), "apps entries must be groups");
 		return -EINVAL;
@@ -277,6 +625,12 @@ static int parse_app(struct parsed_app *pa, const config_setting_t *g, const cha
 				return -EINVAL;
 			}
 			have_network = true;
+		} else if (!strcmp(config_setting_name(s), "data")) {
+			if (parse_data(pa->app.data, s, name, err) < 0)
+				return -EINVAL;
+		} else if (!strcmp(config_setting_name(s), "hosts")) {
+			if ((r = parse_hosts(&pa->app.hosts, s, name, err)) < 0)
+				return r;
 		} else {
 			policy_error_set(err, name, setting_line(s), "unknown setting \"%s\" in app entry",
 				  config_setting_name(s));
@@ -350,6 +704,9 @@ static int parse_apps(struct policy *p, const config_setting_t *list, const char
 	}
 	r = 0;
 out:
+	/* Entries not moved into p still own their host lists. */
+	for (i = p->n_apps; pa && i < n; i++)
+		hosts_free(&pa[i].app.hosts);
 	free(pa);
 	return r;
 }
@@ -435,26 +792,82 @@ int policy_load(struct policy **out, const char *path, struct policy_error *err)
 	return r;
 }
 
+static int print_list(FILE *f, const char *key, char *const *l, size_t n, bool *first)
+{
+	if (!n)
+		return 0;
+	if (fprintf(f, "%s%s = [ ", *first ? "" : " ", key) < 0)
+		return -errno;
+	*first = false;
+	/* Patterns are checked with policy_host_pattern_valid, so they need no escaping. */
+	for (size_t i = 0; i < n; i++)
+		if (fprintf(f, "\"%s\"%s", l[i], i + 1 < n ? ", " : " ") < 0)
+			return -errno;
+	return fprintf(f, "];") < 0 ? -errno : 0;
+}
+
+static int print_hosts(FILE *f, const struct policy_hosts *h, const char *pre, const char *post)
+{
+	bool first = true;
+	int r;
+
+	if (!h->n_allow && !h->n_deny)
+		return 0;
+	if (fprintf(f, "%shosts = { ", pre) < 0)
+		return -errno;
+	if ((r = print_list(f, "allow", h->allow, h->n_allow, &first)) < 0 ||
+	    (r = print_list(f, "deny", h->deny, h->n_deny, &first)) < 0)
+		return r;
+	return fprintf(f, " };%s", post) < 0 ? -errno : 0;
+}
+
+static int print_data(FILE *f, const int8_t *data, const char *pre, const char *post)
+{
+	bool any = false;
+
+	for (unsigned c = 0; c < CAT_COUNT; c++) {
+		if (data[c] == POLICY_UNSET)
+			continue;
+		if (fprintf(f, "%s%s = \"%s\";", any ? " " : pre, data_cat_name(c),
+			    policy_action_name((enum policy_action)data[c])) < 0)
+			return -errno;
+		any = true;
+	}
+	if (any && fprintf(f, "%s", post) < 0)
+		return -errno;
+	return 0;
+}
+
 int policy_print(const struct policy *p, FILE *f)
 {
 	size_t i;
+	int r;
 
 	if (fprintf(f, "# privfw policy: written by privfwd; edit with privfwctl.\n"
 		       "version = 1;\n"
 		       "default = {\n"
 		       "  network = \"%s\";\n"
-		       "  log_new_apps = %s;\n"
-		       "};\n"
-		       "apps = (%s",
-		    policy_action_name(p->default_network), p->log_new_apps ? "true" : "false",
-		    p->n_apps ? "\n" : " ") < 0)
+		       "  log_new_apps = %s;\n",
+		    policy_action_name(p->default_network), p->log_new_apps ? "true" : "false") < 0)
+		return -errno;
+	if ((r = print_data(f, p->default_data, "  data = { ", " };\n")) < 0 ||
+	    (r = print_hosts(f, &p->default_hosts, "  ", "\n")) < 0)
+		return r;
+	if (fprintf(f, "};\napps = (%s", p->n_apps ? "\n" : " ") < 0)
 		return -errno;
 	/* Ids are checked with policy_app_id_valid, so they need no escaping. */
-	for (i = 0; i < p->n_apps; i++)
-		if (fprintf(f, "  { id = \"%s\"; network = \"%s\"; }%s\n", p->apps[i].id,
-			    policy_action_name(p->apps[i].network),
-			    i + 1 < p->n_apps ? "," : "") < 0)
+	for (i = 0; i < p->n_apps; i++) {
+		const struct policy_app *a = &p->apps[i];
+
+		if (fprintf(f, "  { id = \"%s\"; network = \"%s\";", a->id,
+			    policy_action_name(a->network)) < 0)
 			return -errno;
+		if ((r = print_data(f, a->data, " data = { ", " };")) < 0 ||
+		    (r = print_hosts(f, &a->hosts, " ", "")) < 0)
+			return r;
+		if (fprintf(f, " }%s\n", i + 1 < p->n_apps ? "," : "") < 0)
+			return -errno;
+	}
 	if (fprintf(f, ");\n") < 0)
 		return -errno;
 	return 0;

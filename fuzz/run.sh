@@ -11,12 +11,12 @@ CLANG=${CLANG:-clang}
 command -v "$CLANG" >/dev/null || { echo "SKIP: no clang"; exit 77; }
 out=build/fuzz
 mkdir -p "$out"
-pkgs="libnetfilter_queue libmnl libconfig jansson"
-common="-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-sanitize-recover=undefined -Idaemon -Iproto $(pkg-config --cflags $pkgs)"
-libs="$(pkg-config --libs $pkgs)"
+pkgs="libnetfilter_queue libmnl libconfig jansson libhs libpcap zlib libcrypto"
+common="-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-sanitize-recover=undefined -Idaemon -Idaemon/inspect -Iproto $(pkg-config --cflags $pkgs)"
+libs="$(pkg-config --libs $pkgs) -lm"
 # The library is built once with coverage; each target pulls in only the objects it needs.
 rm -f "$out/libfuzz.a"
-for src in $(ls daemon/*.c proto/*.c | grep -v -e daemon/main.c); do
+for src in $(ls daemon/*.c daemon/inspect/*.c proto/*.c | grep -v -e daemon/main.c); do
 	obj=$out/$(echo "$src" | tr / _).o
 	# shellcheck disable=SC2086
 	$CLANG $common -fsanitize=fuzzer-no-link,address,undefined -c -o "$obj" "$src" ||

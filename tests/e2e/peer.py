@@ -5,6 +5,9 @@
                                       every payload received is appended to LOG
   peer.py tcp HOST PORT MSG [SPORT]   connect (from SPORT, closing with a reset), send MSG, read
   peer.py udp HOST PORT MSG           send one datagram, wait for the reply
+  peer.py send tcp|udp HOST PORT FILE [SPLIT]
+                                      send FILE's bytes (over TCP in two writes split at byte
+                                      SPLIT, 0.3 s apart), wait for an echo
   peer.py hold HOST PORT MSG FILE     one TCP connection: exchange MSG, wait until FILE exists,
                                       exchange MSG again; prints both outcomes
   peer.py ctl SOCKET garbage|oversized|call METHOD [JSON]
@@ -143,6 +146,41 @@ def udp(host, port, msg):
         s.close()
 
 
+def send(proto, host, port, path, split=None):
+    data = open(path, "rb").read()
+    kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+    s = socket.socket(family(host), kind)
+    s.settimeout(3)
+    try:
+        s.connect((host, port))
+        if kind == socket.SOCK_DGRAM:
+            s.send(data)
+        else:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            parts = [data] if split is None else [data[:split], data[split:]]
+            for i, part in enumerate(parts):
+                if i:
+                    time.sleep(0.3)
+                s.sendall(part)
+        reply = s.recv(65536)
+        if kind == socket.SOCK_STREAM:
+            # the echo of a first part may come before the reset of the second
+            s.settimeout(1)
+            try:
+                while len(reply) < len(data) + 5 * (1 + (split is not None)):
+                    more = s.recv(65536)
+                    if not more:
+                        break
+                    reply += more
+            except socket.timeout:
+                pass
+        return "ok" if reply.startswith(b"echo:") else "refused" if not reply else "error:reply"
+    except OSError as e:
+        return outcome(e)
+    finally:
+        s.close()
+
+
 def ctl(path, what, *args):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(5)
@@ -181,6 +219,8 @@ def main(argv):
         print(hold(argv[2], int(argv[3]), argv[4], argv[5]), flush=True)
     elif argv[1] == "udp":
         print(udp(argv[2], int(argv[3]), argv[4]))
+    elif argv[1] == "send":
+        print(send(argv[2], argv[3], int(argv[4]), argv[5], int(argv[6]) if len(argv) > 6 else None))
     elif argv[1] == "ctl":
         print(ctl(argv[2], argv[3], *argv[4:]))
     else:

@@ -129,7 +129,8 @@ static bool is_id(const char *s)
 
 static void test_names_ids(void)
 {
-	static const char *const names[] = { "start", "stop", "new-app", "deny", "policy", "error" };
+	static const char *const names[] = { "start", "stop", "new-app", "deny", "policy", "error", "data",
+						"host-deny" };
 
 	CU_ASSERT_EQUAL_FATAL(sizeof(names) / sizeof(names[0]), EVENT_KIND_MAX);
 	for (int k = 0; k < EVENT_KIND_MAX; k++) {

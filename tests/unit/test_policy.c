@@ -17,6 +17,8 @@ static const char canonical[] =
 	"default = {\n"
 	"  network = \"deny\";\n"
 	"  log_new_apps = false;\n"
+	"  data = { device_id = \"deny\"; contact = \"log\"; location = \"log\"; financial = \"log\"; "
+	"credential = \"log\"; secret = \"deny\"; };\n"
 	"};\n"
 	"apps = (\n"
 	"  { id = \"app-gnome-firefox\"; network = \"allow\"; },\n"
@@ -189,6 +191,8 @@ static void test_print_empty(void)
 			       "default = {\n"
 			       "  network = \"allow\";\n"
 			       "  log_new_apps = true;\n"
+			       "  data = { device_id = \"deny\"; contact = \"log\"; location = \"log\"; "
+			       "financial = \"log\"; credential = \"log\"; secret = \"deny\"; };\n"
 			       "};\n"
 			       "apps = ( );\n");
 	free(text);
@@ -412,8 +416,10 @@ static void test_parse_errors(void)
 			    "id must be a string");
 	expect_policy_error("apps = (\n { network = \"deny\"; }\n);\n", 2, "app entry has no id");
 	expect_policy_error("apps = (\n { id = \"a\"; }\n);\n", 2, "app entry has no network");
+	expect_policy_error("apps = (\n { id = \"a\"; network = \"deny\"; colour = 1; }\n);\n", 2,
+			    "unknown setting \"colour\" in app entry");
 	expect_policy_error("apps = (\n { id = \"a\"; network = \"deny\"; data = 1; }\n);\n", 2,
-			    "unknown setting \"data\" in app entry");
+			    "data must be a group");
 	expect_policy_error("apps = (\n { id = \"a b\"; network = \"deny\"; }\n);\n", 2,
 			    "invalid app id");
 	expect_policy_error("default = { network = \"deny\"; foo = 1; };\n", 1,
@@ -525,6 +531,161 @@ static bool config_equal(const struct config *a, const struct config *b)
 	       a->mark_deny == b->mark_deny && !strcmp(a->policy_path, b->policy_path) &&
 	       !strcmp(a->default_policy_path, b->default_policy_path) &&
 	       !strcmp(a->socket_path, b->socket_path);
+}
+
+/* Data categories: the app's own action, else the default's; shipped defaults deny device
+ * identifiers and secrets and log the rest. */
+static void test_data_rules(void)
+{
+	static const char text[] =
+		"version = 1;\n"
+		"default = { network = \"allow\"; log_new_apps = true; data = { contact = \"deny\"; }; };\n"
+		"apps = ( { id = \"org.gnome.Maps\"; network = \"allow\"; data = { location = \"allow\"; device_id = \"log\"; }; },\n"
+		"         { id = \"org.example.Quiet\"; network = \"allow\"; data = { device_id = \"allow\"; contact = \"allow\";\n"
+		"           location = \"allow\"; financial = \"allow\"; credential = \"allow\"; secret = \"allow\"; }; } );\n";
+	struct policy_error err = { 0 };
+	struct policy *p = NULL, *q;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	CU_ASSERT_EQUAL_FATAL(policy_parse(&p, text, "t.conf", &err), 0);
+	CU_ASSERT_EQUAL(policy_data(p, "org.gnome.Maps", CAT_LOCATION), POLICY_ALLOW);
+	CU_ASSERT_EQUAL(policy_data(p, "org.gnome.Maps", CAT_DEVICE_ID), POLICY_LOG);
+	CU_ASSERT_EQUAL(policy_data(p, "org.gnome.Maps", CAT_CONTACT), POLICY_DENY);
+	CU_ASSERT_EQUAL(policy_data(p, "org.gnome.Maps", CAT_SECRET), POLICY_DENY);
+	CU_ASSERT_EQUAL(policy_data(p, "org.gnome.Maps", CAT_FINANCIAL), POLICY_LOG);
+	CU_ASSERT_EQUAL(policy_data(p, "unknown.app", CAT_DEVICE_ID), POLICY_DENY);
+	CU_ASSERT_EQUAL(policy_data(p, NULL, CAT_CONTACT), POLICY_DENY);
+	CU_ASSERT_EQUAL(policy_data(p, "x", CAT_COUNT), POLICY_DENY);
+	CU_ASSERT(policy_inspects(p, "org.gnome.Maps"));
+	CU_ASSERT(!policy_inspects(p, "org.example.Quiet"));
+	CU_ASSERT(policy_inspects(p, "unknown.app"));
+	/* Setting, unsetting and adding an entry through a data rule. */
+	CU_ASSERT_EQUAL(policy_set_data(p, "org.gnome.Maps", CAT_LOCATION, POLICY_UNSET), 0);
+	CU_ASSERT_EQUAL(policy_data(p, "org.gnome.Maps", CAT_LOCATION), POLICY_LOG);
+	CU_ASSERT_EQUAL(policy_set_data(p, "new.app", CAT_CONTACT, POLICY_ALLOW), 0);
+	CU_ASSERT_EQUAL(policy_network(p, "new.app", NULL), POLICY_ALLOW);
+	CU_ASSERT_EQUAL(policy_data(p, "new.app", CAT_CONTACT), POLICY_ALLOW);
+	CU_ASSERT_EQUAL(policy_set_data(p, NULL, CAT_LOCATION, POLICY_DENY), 0);
+	CU_ASSERT_EQUAL(policy_data(p, "new.app", CAT_LOCATION), POLICY_DENY);
+	CU_ASSERT_EQUAL(policy_set_data(p, NULL, CAT_LOCATION, POLICY_UNSET), -EINVAL);
+	CU_ASSERT_EQUAL(policy_set_data(p, "new.app", CAT_COUNT, POLICY_DENY), -EINVAL);
+	CU_ASSERT_EQUAL(policy_set_data(p, "bad id", CAT_SECRET, POLICY_DENY), -EINVAL);
+	/* The canonical form carries it all and reads back the same. */
+	f = open_memstream(&out, &len);
+	CU_ASSERT_EQUAL_FATAL(policy_print(p, f), 0);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "{ id = \"new.app\"; network = \"allow\"; data = { contact = \"allow\"; }; }"));
+	CU_ASSERT_EQUAL_FATAL(policy_parse(&q, out, "printed", &err), 0);
+	CU_ASSERT_EQUAL(policy_data(q, "org.gnome.Maps", CAT_DEVICE_ID), POLICY_LOG);
+	CU_ASSERT_EQUAL(policy_data(q, "new.app", CAT_LOCATION), POLICY_DENY);
+	policy_free(q);
+	q = policy_dup(p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	CU_ASSERT_EQUAL(policy_data(q, "new.app", CAT_CONTACT), POLICY_ALLOW);
+	policy_free(q);
+	free(out);
+	policy_free(p);
+}
+
+static void test_hosts(void)
+{
+	static const char text[] =
+		"version = 1;\n"
+		"default = { network = \"allow\"; hosts = { deny = [ \"*.tracker.example\" ]; }; };\n"
+		"apps = ( { id = \"org.gnome.Maps\"; network = \"allow\";\n"
+		"           hosts = { allow = [ \"*.gnome.org\", \"tiles.example.net\" ]; deny = [ \"ads.gnome.org\" ]; }; } );\n";
+	struct policy_error err = { 0 };
+	struct policy *p = NULL, *q;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	CU_ASSERT_EQUAL_FATAL(policy_parse(&p, text, "t.conf", &err), 0);
+	/* The default's lists: a deny list only. */
+	CU_ASSERT_EQUAL(policy_host(p, "other", "a.tracker.example"), POLICY_DENY);
+	CU_ASSERT_EQUAL(policy_host(p, "other", "tracker.example"), POLICY_DENY);
+	CU_ASSERT_EQUAL(policy_host(p, "other", "xtracker.example"), POLICY_ALLOW);
+	CU_ASSERT_EQUAL(policy_host(p, "other", "example.org"), POLICY_ALLOW);
+	CU_ASSERT_EQUAL(policy_host(p, "other", NULL), POLICY_ALLOW);
+	/* The app's own lists: an allow list denies what it does not match; the more specific
+	 * deny wins. */
+	CU_ASSERT_EQUAL(policy_host(p, "org.gnome.Maps", "maps.gnome.org"), POLICY_ALLOW);
+	CU_ASSERT_EQUAL(policy_host(p, "org.gnome.Maps", "gnome.org"), POLICY_ALLOW);
+	CU_ASSERT_EQUAL(policy_host(p, "org.gnome.Maps", "tiles.example.net"), POLICY_ALLOW);
+	CU_ASSERT_EQUAL(policy_host(p, "org.gnome.Maps", "a.tiles.example.net"), POLICY_DENY);
+	CU_ASSERT_EQUAL(policy_host(p, "org.gnome.Maps", "ads.gnome.org"), POLICY_DENY);
+	CU_ASSERT_EQUAL(policy_host(p, "org.gnome.Maps", "example.org"), POLICY_DENY);
+	CU_ASSERT_EQUAL(policy_host(p, "org.gnome.Maps", NULL), POLICY_DENY);
+	CU_ASSERT(policy_inspects(p, "org.gnome.Maps"));
+	/* Editing: a pattern moves between the lists; removing it. */
+	CU_ASSERT_EQUAL(policy_set_host(p, "org.gnome.Maps", "ads.gnome.org", false), 0);
+	CU_ASSERT_EQUAL(policy_host(p, "org.gnome.Maps", "ads.gnome.org"), POLICY_ALLOW);
+	CU_ASSERT_EQUAL(policy_set_host(p, "org.gnome.Maps", "*.gnome.org", true), 0);
+	CU_ASSERT_EQUAL(policy_host(p, "org.gnome.Maps", "maps.gnome.org"), POLICY_DENY);
+	CU_ASSERT_EQUAL(policy_unset_host(p, "org.gnome.Maps", "*.gnome.org"), 0);
+	CU_ASSERT_EQUAL(policy_unset_host(p, "org.gnome.Maps", "*.gnome.org"), -ENOENT);
+	CU_ASSERT_EQUAL(policy_unset_host(p, "no.such.app", "*.gnome.org"), -ENOENT);
+	CU_ASSERT_EQUAL(policy_set_host(p, NULL, "*.ads.example", true), 0);
+	CU_ASSERT_EQUAL(policy_host(p, "other", "x.ads.example"), POLICY_DENY);
+	CU_ASSERT_EQUAL(policy_set_host(p, "org.gnome.Maps", "Bad.Example", true), -EINVAL);
+	CU_ASSERT_EQUAL(policy_set_host(p, "org.gnome.Maps", "a..b", true), -EINVAL);
+	CU_ASSERT_EQUAL(policy_set_host(p, "org.gnome.Maps", "*", true), -EINVAL);
+	CU_ASSERT_EQUAL(policy_set_host(p, "org.gnome.Maps", "a.*.b", true), -EINVAL);
+	CU_ASSERT(policy_host_pattern_valid("*.example.com"));
+	CU_ASSERT(policy_host_pattern_valid("_dns.example"));
+	CU_ASSERT(!policy_host_pattern_valid(""));
+	CU_ASSERT(!policy_host_pattern_valid(".example"));
+	f = open_memstream(&out, &len);
+	CU_ASSERT_EQUAL_FATAL(policy_print(p, f), 0);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "hosts = { allow = [ \"tiles.example.net\", \"ads.gnome.org\" ]; };"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  hosts = { deny = [ \"*.tracker.example\", \"*.ads.example\" ]; };\n"));
+	CU_ASSERT_EQUAL_FATAL(policy_parse(&q, out, "printed", &err), 0);
+	CU_ASSERT_EQUAL(policy_host(q, "org.gnome.Maps", "ads.gnome.org"), POLICY_ALLOW);
+	CU_ASSERT_EQUAL(policy_host(q, "other", "x.ads.example"), POLICY_DENY);
+	policy_free(q);
+	q = policy_dup(p);
+	CU_ASSERT_EQUAL(policy_host(q, "org.gnome.Maps", "example.org"), POLICY_DENY);
+	policy_free(q);
+	CU_ASSERT_EQUAL(policy_reset_app(p, "org.gnome.Maps"), 0);
+	CU_ASSERT_EQUAL(policy_host(p, "org.gnome.Maps", "example.org"), POLICY_ALLOW);
+	free(out);
+	policy_free(p);
+}
+
+static void test_data_errors(void)
+{
+	static const struct { const char *text; int line; const char *msg; } cases[] = {
+		{ "default = {\n data = { location = \"maybe\"; };\n};\n", 2,
+		  "location must be \"allow\", \"deny\" or \"log\"" },
+		{ "default = { data = {\n  gps = \"deny\"; }; };\n", 2, "unknown data category \"gps\"" },
+		{ "default = { data = \"deny\"; };\n", 1, "data must be a group" },
+		{ "default = { network = \"log\"; };\n", 1, "network must be \"allow\" or \"deny\"" },
+		{ "apps = ( { id = \"a\"; network = \"allow\";\n hosts = { allow = [ \"Bad Host\" ]; }; } );\n", 2,
+		  "hosts.allow: invalid host pattern (lower-case name, optionally \"*.\" first)" },
+		{ "apps = ( { id = \"a\"; network = \"allow\"; hosts = { block = [ \"x\" ]; }; } );\n", 1,
+		  "unknown setting \"block\" in hosts" },
+		{ "apps = ( { id = \"a\"; network = \"allow\"; hosts = { deny = \"x\"; }; } );\n", 1,
+		  "hosts.deny must be a list of strings" },
+		{ "apps = ( { id = \"a\"; network = \"allow\"; hosts = { deny = [ \"ok.example\" ]; }; },\n"
+		  "  { id = \"a\"; network = \"deny\"; hosts = { allow = [ \"x.example\" ]; }; } );\n", 2,
+		  "duplicate app id \"a\"" },
+	};
+	struct policy_error err;
+	struct policy *p;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		p = NULL;
+		CU_ASSERT_EQUAL(policy_parse(&p, cases[i].text, "bad.conf", &err), -EINVAL);
+		CU_ASSERT_PTR_NULL(p);
+		CU_ASSERT_EQUAL(err.line, cases[i].line);
+		CU_ASSERT_STRING_EQUAL(err.msg, cases[i].msg);
+		if (err.line != cases[i].line || strcmp(err.msg, cases[i].msg))
+			fprintf(stderr, "case %zu: %d: %s\n", i, err.line, err.msg);
+	}
 }
 
 static void test_config_defaults(void)
@@ -773,6 +934,110 @@ static void test_clean_temp(void)
 	rm_dir(dir);
 }
 
+static int put_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	fchmod(fd, mode);
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static void test_config_identity(void)
+{
+	static const struct { const char *text; int line; const char *msg; } bad[] = {
+		{ "identity = {\n imei = \"12345\"; };\n", 2, "identity.imei must be 15 digits" },
+		{ "identity = { mac = [ \"02:00:5e:10:00\" ]; };\n", 1,
+		  "identity.mac: not a MAC address such as 02:00:5e:10:00:01" },
+		{ "identity = { location = [ 91.0, 8.5 ]; };\n", 1,
+		  "identity.location must be [ latitude, longitude ] in degrees" },
+		{ "identity = { email = \"nobody\"; };\n", 1, "identity.email must be an address" },
+		{ "identity = { colour = \"red\"; };\n", 1, "unknown setting \"colour\" in identity" },
+		{ "identity = 1;\n", 1, "identity must be a group" },
+		{ "inspect_budget = 10;\n", 1, "inspect_budget must be an integer in 1024..16777216" },
+	};
+	char *dir = make_dir(), path[512];
+	struct policy_error err;
+	struct config c;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/privfw.conf", dir);
+	CU_ASSERT_EQUAL_FATAL(put_file(path, "identity = { imei = \"490154203237518\"; phone = \"+41 79 123 45 67\";\n"
+				"  mac = [ \"02:00:5e:10:00:01\", \"02005e100002\" ]; location = [ 47.3769, 8.0 ]; };\n"
+				"inspect_budget = 4096;\nidentity_discover = false;\n", 0644), 0);
+	config_defaults(&c);
+	CU_ASSERT_EQUAL_FATAL(config_load(&c, path, &err), 0);
+	CU_ASSERT_STRING_EQUAL(c.identity.imei, "490154203237518");
+	CU_ASSERT_STRING_EQUAL(c.identity.phone, "+41 79 123 45 67");
+	CU_ASSERT_EQUAL(c.identity.n_mac, 2);
+	CU_ASSERT_STRING_EQUAL(c.identity.mac[1], "02005e100002");
+	CU_ASSERT(c.identity.have_location && c.identity.lat > 47.37 && c.identity.lat < 47.38 && c.identity.lon == 8);
+	CU_ASSERT_EQUAL(c.inspect_budget, 4096);
+	CU_ASSERT(!c.identity_discover);
+	/* The canonical form masks every identifier. */
+	f = open_memstream(&out, &len);
+	CU_ASSERT_EQUAL(config_print(&c, f), 0);
+	fclose(f);
+	CU_ASSERT_PTR_NULL(strstr(out, "490154203237518"));
+	CU_ASSERT_PTR_NULL(strstr(out, "02:00:5e:10:00:01"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "imei = \""));
+	free(out);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		CU_ASSERT_EQUAL_FATAL(put_file(path, bad[i].text, 0644), 0);
+		config_defaults(&c);
+		CU_ASSERT_EQUAL(config_load(&c, path, &err), -EINVAL);
+		CU_ASSERT_EQUAL(err.line, bad[i].line);
+		CU_ASSERT_STRING_EQUAL(err.msg, bad[i].msg);
+		if (strcmp(err.msg, bad[i].msg))
+			fprintf(stderr, "case %zu: %s\n", i, err.msg);
+	}
+	unlink(path);
+	rmdir(dir);
+	free(dir);
+}
+
+static void test_secrets(void)
+{
+	char *dir = make_dir(), path[512];
+	struct secrets s = { 0 };
+	struct policy_error err = { 0 };
+	unsigned me = (unsigned)getuid();
+
+	snprintf(path, sizeof(path), "%s/secrets.conf", dir);
+	CU_ASSERT_EQUAL(secrets_load(&s, path, me, &err), -ENOENT);
+	CU_ASSERT_EQUAL_FATAL(put_file(path, "secrets = ( { label = \"wifi\"; value = \"hunter22\"; },\n"
+				"  { label = \"pin\"; value = \"0000-1111\"; } );\n", 0600), 0);
+	CU_ASSERT_EQUAL_FATAL(secrets_load(&s, path, me, &err), 0);
+	CU_ASSERT_EQUAL(s.n, 2);
+	CU_ASSERT_STRING_EQUAL(s.v[0].label, "wifi");
+	CU_ASSERT_STRING_EQUAL(s.v[1].value, "0000-1111");
+	secrets_free(&s);
+	CU_ASSERT_EQUAL(s.n, 0);
+	/* Readable by others, or by the group: refused, whatever it holds. */
+	chmod(path, 0644);
+	CU_ASSERT_EQUAL(secrets_load(&s, path, me, &err), -EPERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "others can read"));
+	chmod(path, 0640);
+	CU_ASSERT_EQUAL(secrets_load(&s, path, me, &err), -EPERM);
+	CU_ASSERT_EQUAL_FATAL(put_file(path, "secrets = (\n { label = \"x\"; value = \"ab\"; } );\n", 0600), 0);
+	CU_ASSERT_EQUAL(secrets_load(&s, path, me, &err), -EINVAL);
+	CU_ASSERT_EQUAL(err.line, 2);
+	CU_ASSERT_EQUAL_FATAL(put_file(path, "secrets = ( { value = \"abcdef\"; } );\n", 0600), 0);
+	CU_ASSERT_EQUAL(secrets_load(&s, path, me, &err), -EINVAL);
+	CU_ASSERT_EQUAL_FATAL(put_file(path, "secret = 1;\n", 0600), 0);
+	CU_ASSERT_EQUAL(secrets_load(&s, path, me, &err), -EINVAL);
+	unlink(path);
+	rmdir(dir);
+	free(dir);
+}
+
 static const struct unit_case cases[] = {
 	{ "crash leftovers removed", test_clean_temp },
 	{ "round trip", test_round_trip },
@@ -793,6 +1058,11 @@ static const struct unit_case cases[] = {
 	{ "config defaults", test_config_defaults },
 	{ "config load", test_config_load },
 	{ "config errors", test_config_errors },
+	{ "config identity", test_config_identity },
+	{ "secrets file", test_secrets },
+	{ "data rules", test_data_rules },
+	{ "host lists", test_hosts },
+	{ "data and host errors", test_data_errors },
 	{ "config file is policy", test_config_file_is_policy },
 	{ "shipped files", test_shipped_files },
 	{ NULL, NULL },
