@@ -306,7 +306,7 @@ int replay_run(const struct replay_opts *o, const struct policy *pol, struct det
 	int dlt, rc, ret = 0;
 
 	r.in = o->keep_db ? inspect_new_borrowed(db, o->budget) : inspect_new(db, o->budget);
-	r.flows = flow_table_new(REPLAY_FLOWS, 0x5eed);
+	r.flows = flow_table_new(o->flows_max ? o->flows_max : REPLAY_FLOWS, 0x5eed);
 	if (!r.in || !r.flows) {
 		fprintf(o->err, "privfwd: out of memory\n");
 		if (o->in)

@@ -17,6 +17,7 @@ struct replay_opts {
 	bool json;               /* one JSON object per finding on out; summary on err */
 	uint32_t budget;         /* inspection budget per flow, as in the daemon */
 	bool keep_db;            /* db stays the caller's */
+	unsigned flows_max;      /* flows tracked at once; 0 means 65536 */
 	FILE *out, *err;
 };
 

@@ -23,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	static struct detect_db *db;
 	static FILE *null;
 	struct detect_config dc = { .known = known, .n_known = sizeof(known) / sizeof(known[0]) };
-	struct replay_opts o = { .path = "fuzz", .app = "fuzz", .budget = 4096, .keep_db = true };
+	struct replay_opts o = { .path = "fuzz", .app = "fuzz", .budget = 4096, .keep_db = true,
+				 .flows_max = 64 };
 	char err[256];
 
 	if (!pol && !(pol = policy_new()))
