@@ -42,6 +42,8 @@ struct inspect_flow {
 	uint8_t proto;
 	uint8_t carrier;            /* enum inspect_carrier */
 	bool have_seq, done, dns_tcp;
+	uint8_t npend;
+	uint8_t pend[6];            /* an escape cut short by the end of a segment */
 	uint16_t dport;
 	char host[256];
 };
@@ -210,18 +212,146 @@ static void take(struct inspect_flow *f, const struct finding *tmp, size_t n)
 	}
 }
 
-static void sink_data(void *arg, const uint8_t *p, size_t n, unsigned esc)
+static void scan(struct inspect_flow *f, const uint8_t *p, size_t n, unsigned esc)
 {
-	struct inspect_flow *f = arg;
 	struct finding tmp[INSPECT_FINDINGS_MAX];
 
 	take(f, tmp, detect_feed(f->ds, f->ref->scratch, p, n, esc, tmp, INSPECT_FINDINGS_MAX));
+}
+
+static int hexval(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Length of the escape at p[0..n) (0: none, -1: cut short by the end of p); *out gets the
+ * bytes it stands for (*outn of them) and *esc its kind. */
+static int escape_at(const uint8_t *p, size_t n, uint8_t out[3], size_t *outn, unsigned *esc)
+{
+	int v = 0;
+
+	if (p[0] == '%') {
+		if (n < 3)
+			return n == 1 || hexval(p[1]) >= 0 ? -1 : 0;
+		if (hexval(p[1]) < 0 || hexval(p[2]) < 0)
+			return 0;
+		out[0] = (uint8_t)(hexval(p[1]) << 4 | hexval(p[2]));
+		*outn = 1;
+		*esc = DEC_ESC_URL;
+		return 3;
+	}
+	/* p[0] == '\\' */
+	if (n < 2)
+		return -1;
+	*esc = DEC_ESC_JSON;
+	if (p[1] == '"' || p[1] == '\\' || p[1] == '/') {
+		out[0] = p[1];
+		*outn = 1;
+		return 2;
+	}
+	if (p[1] != 'u')
+		return 0;
+	for (size_t i = 2; i < 6; i++) {
+		if (i >= n)
+			return -1;
+		if (hexval(p[i]) < 0)
+			return 0;
+		v = v << 4 | hexval(p[i]);
+	}
+	/* Surrogates stay as they are: values leak through the BMP. */
+	if (v >= 0xd800 && v <= 0xdfff)
+		return 0;
+	if (v < 0x80) {
+		out[0] = (uint8_t)v;
+		*outn = 1;
+	} else if (v < 0x800) {
+		out[0] = (uint8_t)(0xc0 | v >> 6);
+		out[1] = (uint8_t)(0x80 | (v & 0x3f));
+		*outn = 2;
+	} else {
+		out[0] = (uint8_t)(0xe0 | v >> 12);
+		out[1] = (uint8_t)(0x80 | ((v >> 6) & 0x3f));
+		out[2] = (uint8_t)(0x80 | (v & 0x3f));
+		*outn = 3;
+	}
+	return 6;
+}
+
+/* Bytes that came through as they were may still hide escaped values: a percent-encoded
+ * Cookie or Referer, JSON in a raw TCP stream. Undo %XX and JSON escapes on the way to the
+ * detectors; an escape cut by a segment end waits (at most 5 bytes) for the next one. */
+static void unescape(struct inspect_flow *f, const uint8_t *p, size_t n)
+{
+	size_t i = 0, run = 0;
+
+	while (i < n) {
+		uint8_t tmp[12], out[3];
+		size_t take_n, outn = 0;
+		unsigned esc = 0;
+		int len;
+
+		if (!f->npend && p[i] != '%' && p[i] != '\\') {
+			i++;
+			run++;
+			continue;
+		}
+		if (run) {
+			scan(f, p + i - run, run, 0);
+			run = 0;
+		}
+		/* The escape starts in the pending bytes or here; look at up to 6 bytes of it. */
+		memcpy(tmp, f->pend, f->npend);
+		take_n = n - i < 6 ? n - i : 6;
+		memcpy(tmp + f->npend, p + i, take_n);
+		len = escape_at(tmp, f->npend + take_n, out, &outn, &esc);
+		if (len < 0) {
+			/* Cut short: keep what there is for the next segment. */
+			memcpy(f->pend + f->npend, p + i, n - i);
+			f->npend = (uint8_t)(f->npend + n - i);
+			return;
+		}
+		if (len == 0) {
+			/* Not an escape after all: its first byte passes as it is. */
+			scan(f, tmp, 1, 0);
+			len = 1;
+		} else {
+			scan(f, out, outn, esc);
+		}
+		if ((size_t)len >= f->npend) {
+			i += (size_t)len - f->npend;
+			f->npend = 0;
+		} else {
+			memmove(f->pend, f->pend + len, f->npend - (size_t)len);
+			f->npend = (uint8_t)(f->npend - (size_t)len);
+		}
+	}
+	if (run)
+		scan(f, p + n - run, run, 0);
+}
+
+static void sink_data(void *arg, const uint8_t *p, size_t n, unsigned esc)
+{
+	struct inspect_flow *f = arg;
+
+	if (esc)
+		scan(f, p, n, esc);
+	else
+		unescape(f, p, n);
 }
 
 static void sink_brk(void *arg)
 {
 	struct inspect_flow *f = arg;
 	struct finding tmp[INSPECT_FINDINGS_MAX];
+
+	/* A field ends: a dangling half escape is just bytes. */
+	if (f->npend) {
+		scan(f, f->pend, f->npend, 0);
+		f->npend = 0;
+	}
 
 	take(f, tmp, detect_break(f->ds, f->ref->scratch, tmp, INSPECT_FINDINGS_MAX));
 }
