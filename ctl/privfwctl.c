@@ -352,6 +352,7 @@ static int show_status(json_t *p)
 	} rows[] = {
 		{ "version", "version", NULL },
 		{ "uptime", "uptime", NULL },
+		{ "restarts", "restarts", NULL },
 		{ "queue", "queue", NULL },
 		{ "fail mode", "fail_mode", NULL },
 		{ "rules", "rules", NULL },

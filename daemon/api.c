@@ -80,11 +80,12 @@ static void m_status(struct daemon *d, const struct varlink_call *c, struct repl
 	if (d->queue)
 		queue_get_stats(d->queue, &qs);
 	kernel_queue_drops(d->nfq_proc_fd, d->cfg.queue, &qdrop, &udrop);
-	r->params = json_pack("{s:s, s:i, s:s, s:I, s:s, s:I, s:I, s:I, s:{s:I, s:I}, s:I, s:{s:I, s:I}, s:I}",
+	r->params = json_pack("{s:s, s:i, s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:{s:I, s:I}, s:I, s:{s:I, s:I}, s:I}",
 		"version", PRIVFW_VERSION,
 		"queue", (int)d->cfg.queue,
 		"fail_mode", d->cfg.fail_open ? "open" : "closed",
 		"uptime", (json_int_t)(time(NULL) - d->started),
+		"restarts", (json_int_t)d->restarts,
 		"default", policy_action_name(d->policy->default_network),
 		"apps", (json_int_t)apps_count(d->apps),
 		"flows", (json_int_t)flow_count(d->flows),

@@ -106,6 +106,31 @@ static bool mac_valid(const char *s)
 	return true;
 }
 
+/* safe_mode_allow = [ "org.gnome.Calls", "system:ModemManager.service" ]; */
+static int parse_safe_mode(struct config *c, const config_setting_t *s, const char *name,
+			   struct policy_error *err)
+{
+	int line = (int)config_setting_source_line(s), n = config_setting_length(s);
+
+	if ((config_setting_type(s) != CONFIG_TYPE_ARRAY && config_setting_type(s) != CONFIG_TYPE_LIST) ||
+	    n > CONFIG_SAFE_MAX) {
+		policy_error_set(err, name, line, "safe_mode_allow must be a list of at most %d app ids",
+				 CONFIG_SAFE_MAX);
+		return -EINVAL;
+	}
+	c->n_safe_mode_allow = 0;
+	for (int i = 0; i < n; i++) {
+		const char *v = config_setting_get_string_elem(s, i);
+
+		if (!v || !policy_app_id_valid(v) || strlen(v) >= CONFIG_APPID_MAX) {
+			policy_error_set(err, name, line, "safe_mode_allow: invalid app id");
+			return -EINVAL;
+		}
+		memcpy(c->safe_mode_allow[c->n_safe_mode_allow++], v, strlen(v) + 1);
+	}
+	return 0;
+}
+
 static int number(const config_setting_t *s, double *v)
 {
 	if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
@@ -303,6 +328,11 @@ static int parse_root(struct config *c, const config_setting_t *root, const char
 		key = config_setting_name(s);
 		if (!strcmp(key, "identity")) {
 			if ((r = parse_identity(&c->identity, s, name, err)) < 0)
+				return r;
+			continue;
+		}
+		if (!strcmp(key, "safe_mode_allow")) {
+			if ((r = parse_safe_mode(c, s, name, err)) < 0)
 				return r;
 			continue;
 		}
@@ -552,6 +582,14 @@ int config_print(const struct config *c, FILE *f)
 		if (fputs(";\n", f) == EOF)
 			return -errno;
 	}
+	if (fputs("\n# Apps that keep the network in safe mode, when privfwd cannot be restarted.\n"
+		  "safe_mode_allow = [", f) == EOF)
+		return -errno;
+	for (unsigned i = 0; i < c->n_safe_mode_allow; i++)
+		if (fprintf(f, "%s\"%s\"", i ? ", " : " ", c->safe_mode_allow[i]) < 0)
+			return -errno;
+	if (fputs(" ];\n", f) == EOF)
+		return -errno;
 	return print_identity(&c->identity, f);
 }
 

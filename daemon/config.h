@@ -10,6 +10,8 @@
 #define CONFIG_DEFAULT_PATH "/etc/privfw/privfw.conf"
 
 #define CONFIG_MACS_MAX 16
+#define CONFIG_SAFE_MAX 32
+#define CONFIG_APPID_MAX 256
 
 /* The device's own identifiers. privfwd learns them at start (identity_discover) and the file
  * may set or add to each; empty strings are unknown. */
@@ -47,6 +49,9 @@ struct config {
 	bool identity_discover;  /* learn the device's identifiers at start, default true */
 	char secrets_path[256];  /* default /etc/privfw/secrets.conf; a missing file means none */
 	struct identity identity;
+	/* Apps that keep the network in safe mode (privfwd down for good), by app ID. */
+	char safe_mode_allow[CONFIG_SAFE_MAX][CONFIG_APPID_MAX];
+	unsigned n_safe_mode_allow;
 };
 
 /* Fills c with the defaults. */

@@ -47,6 +47,7 @@ struct daemon {
 	bool debug;
 	bool stop;
 	time_t started;
+	unsigned restarts;    /* starts since boot before this one */
 	uint64_t now_ms;      /* monotonic, updated once per loop iteration */
 	struct daemon_stats stats;
 };

@@ -40,6 +40,7 @@
 #include "policy.h"
 #include "queue.h"
 #include "replay.h"
+#include "safemode.h"
 #include "sandbox.h"
 
 #define APPS_MAX 4096
@@ -508,7 +509,8 @@ static void usage(FILE *f)
 	      "               [--sandbox kill|log|off]\n"
 	      "       privfwd --check [-v] [file]\n"
 	      "       privfwd [-c file] --replay file.pcap [--app name] [--json]\n"
-	      "       privfwd [-c file] --rules-env\n", f);
+	      "       privfwd [-c file] --rules-env\n"
+	      "       privfwd [-c file] --safe-mode-cgroups\n", f);
 }
 
 struct opts {
@@ -517,13 +519,13 @@ struct opts {
 	const char *user, *selftest;  /* hidden, for tests: --user NAME, --sandbox-selftest=WHAT */
 	enum sandbox_mode sandbox;
 	long queue;
-	bool check_mode, verbose, rules_env;
+	bool check_mode, verbose, rules_env, safe_mode;
 };
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_CHECK = 256, OPT_POLICY, OPT_SOCKET, OPT_QUEUE, OPT_RULES_ENV, OPT_SANDBOX,
-	       OPT_SELFTEST, OPT_USER, OPT_REPLAY, OPT_APP, OPT_JSON };
+	       OPT_SELFTEST, OPT_USER, OPT_REPLAY, OPT_APP, OPT_JSON, OPT_SAFE_MODE };
 	static const struct option lo[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "debug", no_argument, NULL, 'd' },
@@ -541,6 +543,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "replay", required_argument, NULL, OPT_REPLAY },
 		{ "app", required_argument, NULL, OPT_APP },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "safe-mode-cgroups", no_argument, NULL, OPT_SAFE_MODE },
 		{ 0 }
 	};
 	char *end;
@@ -565,6 +568,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case OPT_REPLAY: o->replay = optarg; break;
 		case OPT_APP: o->app = optarg; break;
 		case OPT_JSON: o->json = true; break;
+		case OPT_SAFE_MODE: o->safe_mode = true; break;
 		case OPT_SANDBOX:
 			if (sandbox_mode_parse(optarg, &o->sandbox) < 0) {
 				fprintf(stderr, "privfwd: bad sandbox mode: %s\n", optarg);
@@ -645,6 +649,33 @@ static int check_mode(const struct opts *o)
 	if (access(c.policy_path, F_OK) == 0)
 		return check_file(c.policy_path, o->verbose);
 	return EXIT_SUCCESS;
+}
+
+/* Starts since boot, kept beside the control socket (a runtime directory that survives
+ * restarts): the count of restarts that `privfwctl status` shows. */
+static unsigned count_start(const char *socket_path)
+{
+	char path[256], buf[32] = "";
+	const char *slash = strrchr(socket_path, '/');
+	unsigned long n = 0;
+	ssize_t len;
+	int fd;
+
+	if (!slash || snprintf(path, sizeof(path), "%.*s/starts", (int)(slash - socket_path), socket_path) >=
+	    (int)sizeof(path))
+		return 0;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return 0;
+	if ((len = pread(fd, buf, sizeof(buf) - 1, 0)) > 0) {
+		buf[len] = '\0';
+		n = strtoul(buf, NULL, 10);
+	}
+	len = snprintf(buf, sizeof(buf), "%lu\n", n + 1);
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)len, 0) != len)
+		n = 0;
+	close(fd);
+	return (unsigned)n;
 }
 
 /* The detectors' database: the device's identifiers and the owner's secrets in every encoding.
@@ -737,6 +768,27 @@ static void crypto_warm_up(void)
 	EVP_MD_free(md);
 }
 
+/* For privfw-rules safe-mode: the cgroups of the apps in safe_mode_allow, one per line. */
+static int safe_mode_cgroups(void)
+{
+	const char *allow[CONFIG_SAFE_MAX];
+	char root[256];
+	int r;
+
+	for (unsigned i = 0; i < D.cfg.n_safe_mode_allow; i++)
+		allow[i] = D.cfg.safe_mode_allow[i];
+	if ((r = cgroup_find_mount("/proc/self/mountinfo", root, sizeof(root))) < 0) {
+		fprintf(stderr, "privfwd: no cgroup2 mount: %s\n", strerror(-r));
+		return EXIT_FAILURE;
+	}
+	r = safemode_cgroups(root, allow, D.cfg.n_safe_mode_allow, stdout);
+	if (r < 0) {
+		fprintf(stderr, "privfwd: %s: %s\n", root, strerror(-r));
+		return EXIT_FAILURE;
+	}
+	return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 static void release_flow(struct flow *f, void *arg)
 {
 	struct daemon *d = arg;
@@ -782,6 +834,7 @@ static void setup(void)
 		admin = g->gr_gid;
 	if ((r = mkdir_parents(D.cfg.socket_path, 0755)) < 0)
 		fatal("cannot create the directory of %s: %s", D.cfg.socket_path, strerror(-r));
+	D.restarts = count_start(D.cfg.socket_path);
 	D.ctl = ctl_open(D.cfg.socket_path, admin, api_handle, &D, &r);
 	if (!D.ctl)
 		fatal("cannot listen on %s: %s", D.cfg.socket_path, strerror(-r));
@@ -914,6 +967,8 @@ int main(int argc, char **argv)
 	load_config(&o);
 	if (o.replay)
 		return replay_mode(&o);
+	if (o.safe_mode)
+		return safe_mode_cgroups();
 	if (o.rules_env) {
 		printf("QUEUE=%u\nFAIL_OPEN=%d\nQUEUE_LOOPBACK=%d\nMARK_ACCEPT=0x%x\nMARK_DENY=0x%x\n",
 		       D.cfg.queue, D.cfg.fail_open, D.cfg.queue_loopback, D.cfg.mark_accept,

@@ -72,7 +72,7 @@ static int dir_of(const char *path, char *out, size_t outlen)
 }
 
 /* Whether every entry of dir is one privfwd itself put there: the policy file (and its temp
- * files ".NAME.XXXXXX") or the control socket. This keeps a config that names /etc/policy.conf
+ * files ".NAME.XXXXXX"), the control socket or the start counter. This keeps a config that names /etc/policy.conf
  * or /tmp/ctl from handing /etc or /tmp to the privfw user. */
 static bool dir_is_ours(const char *dir, const char *policy_base, const char *socket_base)
 {
@@ -89,6 +89,9 @@ static bool dir_is_ours(const char *dir, const char *policy_base, const char *so
 		if (!strcmp(n, ".") || !strcmp(n, ".."))
 			continue;
 		if (!strcmp(n, policy_base) || (socket_base && !strcmp(n, socket_base)))
+			continue;
+		/* The start counter kept beside the socket. */
+		if (!strcmp(n, "starts"))
 			continue;
 		if (n[0] == '.' && !strncmp(n + 1, policy_base, plen) && n[plen + 1] == '.')
 			continue;

@@ -239,6 +239,7 @@ if want kill; then
 		[ "$r" = ok ] && udp_ok=$((udp_ok + 1)) || echo "# cycle $i: allowed udp after restart: $r"
 		sleep "0.$((i % 4 + 1))"
 	done
+	restarts=$(json_get restarts)
 	blocked_denied=$(app_field org.example.Blocked flows_denied)
 	unknown_denied=$(app_field org.example.Unknown flows_denied)
 	loads_stop
@@ -248,6 +249,7 @@ if want kill; then
 	echo "# allowed load (outages included): $(cat "$T/kill.allowed")"
 	expect "SIGKILL: privfwd restarted after each of $KILLS kills" "$KILLS" "$restarted"
 	expect "SIGKILL: a dead control socket was left behind each time" "$KILLS" "$stale"
+	check "SIGKILL: status counts the restarts ($restarts)" [ "$restarts" -ge "$KILLS" ]
 	expect "SIGKILL: privfwd replaced the stale socket at each start" "$KILLS" "$replaced"
 	expect "SIGKILL: allowed app's new TCP connection works after each restart" "$KILLS" "$tcp_ok"
 	expect "SIGKILL: allowed app's new UDP flow works after each restart" "$KILLS" "$udp_ok"
