@@ -69,7 +69,7 @@ struct kval {
 /* A known value's digits, looked for in digit runs whatever separates them. */
 struct kdig {
 	char d[KDIG_LEN];
-	uint8_t n;
+	uint8_t n, ncc;  /* ncc: phone country code digits */
 	uint16_t known;
 };
 
@@ -109,6 +109,7 @@ struct run {
 	char d[RUN_DIGITS];        /* its digits (the last ones when it is longer) */
 	uint8_t grp[RUN_GROUPS];   /* index in d where each group after the first starts */
 	uint8_t nd, ng, gap, maxgap, seps;
+	uint8_t gseps;             /* separators since the last digit: the run's only if one follows */
 	bool on, cut;              /* cut: d lost its first digits */
 };
 
@@ -127,16 +128,24 @@ struct detect_stream {
 };
 
 /* Key context. B: the key starts a word; GLUE: what joins a key to its value in query strings,
- * forms, JSON (also JSON inside a JSON string), XML and headers. */
+ * forms, JSON (also JSON inside a JSON string), XML and headers. Keys of three letters or fewer
+ * are written with the glue's first character (SG): short caseless literals are frequent in
+ * text and cost the literal matcher dearly. */
 #define B "(?:^|[^a-z0-9])"
 #define BU "(?:^|[^a-z0-9_-])"
-#define GLUE "\\\\?[\"']?[ \\t]{0,2}[:=>][ \\t]{0,2}\\\\?[\"']?"
+#define SG "(?:=|\"|:|\\\\\")"
+#define GLUE1 "(?:=|:|>|\"|'|\\\\\")"
+#define GREST "[ \\t]{0,2}(?:[:=][ \\t]{0,2})?\\\\?[\"']?"
+#define GLUE GLUE1 GREST
 #define DEC2 "-?[0-9]{1,3}\\.[0-9]{2,15}"
 #define DEC1 "-?[0-9]{1,3}\\.[0-9]{1,15}"
-#define LATK "(?:lat|latitude)"
-#define LONK "(?:lon|lng|long|longitude)"
+/* b: the boundary before the key, B at a pattern's start and a plain class inside one. */
+#define LATK(b) "(?:" b "lat" SG "|latitude" GLUE1 ")" GREST
+#define LONK(b) "(?:" b "(?:lon|lng|long)" SG "|longitude" GLUE1 ")" GREST
+#define BIN "[^a-z0-9]"
 #define UUID "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-#define VAL1 "[^\\s\"'&,;}<>\\\\]"
+#define VAL1 "[^\\s\"'&,;:=}<>\\\\]"
+#define MACV "(?:[0-9a-f]{2}(?::[0-9a-f]{2}){5}|[0-9a-f]{2}(?:-[0-9a-f]{2}){5}|[0-9a-f]{12})"
 
 static const struct generic {
 	const char *re;
@@ -146,23 +155,22 @@ static const struct generic {
 	{ "[A-Za-z0-9._%+-](?:@|%40|\\\\u0040)[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,24}",
 	  K_EMAIL, false },
 	{ "(?:^|[^0-9A-Za-z+%])(?:\\+|%2[Bb])[1-9][0-9 .()-]{6,24}[0-9]", K_E164, false },
-	{ "(?:phone|" BU "(?:tel|msisdn|mobile|cell|number|contact_?number))(?:_?(?:no|nr|num|number))?"
-	  GLUE "\\+?[0-9(][0-9 .()-]{5,22}[0-9]", K_PHONE_KEY, true },
+	{ "(?:(?:phone|mobile|msisdn|number)(?:_?(?:no|num|number))?" GLUE1 "|" BU "tel" SG ")" GREST
+	  "\\+?[0-9(][0-9 .()-]{5,22}[0-9]", K_PHONE_KEY, true },
 	{ B "(?:imsi|subscriber_?id)" GLUE "[0-9]{14,15}", K_IMSI_KEY, true },
-	{ B "(?:mac|wifi_?mac|wlan_?mac|bt_?mac|eth_?mac|device_?mac|ap_?mac|mac_?addr(?:ess)?|bssid|"
-	  "hw_?addr|wifi)" GLUE
-	  "(?:[0-9a-f]{2}(?::[0-9a-f]{2}){5}|[0-9a-f]{2}(?:-[0-9a-f]{2}){5}|[0-9a-f]{12})", K_MAC_KEY, true },
-	{ "(?:adid|ad_id|ad-id|advertising_?id|advertiser_?id|idfa|gaid|" B "(?:ifa|aaid|oaid))" GLUE UUID,
-	  K_ADID, true },
-	{ B LATK GLUE DEC1 "[^0-9]{1,24}" LONK GLUE DEC1, K_LOC_LATLON, true },
-	{ B LONK GLUE DEC1 "[^0-9]{1,24}" LATK GLUE DEC1, K_LOC_LONLAT, true },
-	{ B "(?:ll|latlng|latlon|latlong|lat_lng|lat_lon|lat_long|coords?|coordinates|location|loc|geo|"
-	  "position|pos|center|centre|point|near|origin|destination)" GLUE "[\\[(]?[ ]?" DEC2
-	  "[ ]{0,2}(?:,|%2C|;)[ ]{0,2}" DEC2, K_LOC_PAIR, true },
+	{ "(?:(?:[_-]mac|macaddr|mac_addr|mac-addr|bssid|hwaddr|hw_addr)[a-z_]{0,8}" GLUE1 "|" B "mac" SG
+	  "|" B "wifi" SG ")" GREST MACV, K_MAC_KEY, true },
+	{ "(?:(?:adid|ad_id|ad-id|advertising_?id|advertiser_?id|idfa|gaid|aaid|oaid)" GLUE1 "|" B "ifa" SG
+	  ")" GREST UUID, K_ADID, true },
+	{ LATK(B) DEC1 "[^0-9]{0,23}" LONK(BIN) DEC1, K_LOC_LATLON, true },
+	{ LONK(B) DEC1 "[^0-9]{0,23}" LATK(BIN) DEC1, K_LOC_LONLAT, true },
+	{ "(?:" B "(?:ll|geo)" SG "|(?:latlng|latlon|latlong|lat_lng|lat_lon|lat_long|coords|coordinates|"
+	  "location|position|center)" GLUE1 ")" GREST "[\\[(]?[ ]?" DEC2 "[ ]{0,2}(?:,|%2C|;)[ ]{0,2}" DEC2,
+	  K_LOC_PAIR, true },
 	{ "authorization" GLUE "basic[ \\t]{1,3}[a-z0-9+/=]{4}", K_BASIC, true },
 	{ "authorization" GLUE "bearer[ \\t]{1,3}[a-z0-9._~+/=-]{8}", K_BEARER, true },
-	{ B "(?:password|passwd|pwd|pass|passphrase|secret|client_secret|api[_-]?key|access[_-]?token|"
-	  "auth[_-]?token|refresh[_-]?token|private[_-]?key)" GLUE VAL1, K_CRED_KEY, true },
+	{ B "(?:(?:password|passwd|passphrase|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|"
+	  "refresh[_-]?token|private[_-]?key)" GLUE1 "|(?:pwd|pass)" SG ")" GREST VAL1, K_CRED_KEY, true },
 	{ BU "token" GLUE VAL1 "{8}", K_TOKEN, true },
 };
 
@@ -329,6 +337,7 @@ static void add_kdig(struct detect_db *db, const struct known_exp *x, uint16_t i
 		n = KDIG_LEN;
 	memcpy(k->d, d, n);
 	k->n = (uint8_t)n;
+	k->ncc = (uint8_t)strlen(x->cc);
 	k->known = idx;
 	db->n_kdig++;
 	if (n < db->run_min)
@@ -564,7 +573,6 @@ struct cand {
 	size_t e;        /* the match ends before b[e] */
 	size_t n;
 	uint64_t off0;   /* stream offset of b[0] */
-	bool sof;        /* b[0] is the field's first byte */
 	bool open;       /* bytes after b[n) may still come */
 };
 
@@ -586,18 +594,28 @@ static int vbyte(const struct ctx *c, uint64_t x)
 
 static void load(const struct ctx *c, uint64_t end, bool eof, struct cand *k)
 {
-	uint64_t lo = view_lo(c), hi = c->s->off + c->n;
+	const struct detect_stream *s = c->s;
+	uint64_t lo = view_lo(c), hi = s->off + c->n;
+	size_t w;
 
 	if (end >= lo + LOOKB)
 		lo = end - LOOKB;
 	if (hi > end + LOOKA)
 		hi = end + LOOKA;
 	k->n = 0;
-	for (uint64_t x = lo; x < hi; x++)
-		k->b[k->n++] = (uint8_t)vbyte(c, x);
+	if (lo < s->off) {
+		w = (size_t)((hi < s->off ? hi : s->off) - lo);
+		memcpy(k->b, s->win + s->win_len - (s->off - lo), w);
+		k->n = w;
+	}
+	if (hi > s->off) {
+		uint64_t from = lo > s->off ? lo : s->off;
+
+		memcpy(k->b + k->n, c->p + (from - s->off), (size_t)(hi - from));
+		k->n += (size_t)(hi - from);
+	}
 	k->e = (size_t)(end - lo);
 	k->off0 = lo;
-	k->sof = lo == c->s->base;
 	k->open = !eof && hi < end + LOOKA;
 }
 
@@ -1096,37 +1114,47 @@ static const uint8_t cls[256] = {
 	[')'] = C_PAREN, ['/'] = C_SLASH,
 };
 
+/* masks16: bit i of *d is set when p[i] is a digit, of *sp when p[i] may separate digits (a
+ * superset: space and 0x28-0x2f). */
 #if defined(__SSE2__)
 #include <emmintrin.h>
-/* Bit i is set when p[i] is a digit. */
-static inline unsigned digits16(const uint8_t *p)
+static inline void masks16(const uint8_t *p, unsigned *d, unsigned *sp)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 	__m128i t = _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0')));
+	__m128i u = _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - 0x28)));
+	__m128i s = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+				 _mm_cmplt_epi8(u, _mm_set1_epi8((char)(0x80 + 8))));
 
-	return (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(t, _mm_set1_epi8((char)(0x80 + 10))));
+	*d = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(t, _mm_set1_epi8((char)(0x80 + 10))));
+	*sp = (unsigned)_mm_movemask_epi8(s);
 }
-#define DIGITS16_EXACT 1
 #elif defined(__aarch64__) && defined(__ARM_NEON)
 #include <arm_neon.h>
-/* Non-zero when any of p[0..16) is a digit. */
-static inline unsigned digits16(const uint8_t *p)
+static inline unsigned movemask(uint8x16_t m)
 {
-	return vmaxvq_u8(vcltq_u8(vsubq_u8(vld1q_u8(p), vdupq_n_u8('0')), vdupq_n_u8(10)));
+	static const uint8_t bit[16] = { 1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128 };
+	uint8x16_t t = vandq_u8(m, vld1q_u8(bit));
+
+	return vaddv_u8(vget_low_u8(t)) | (unsigned)vaddv_u8(vget_high_u8(t)) << 8;
+}
+
+static inline void masks16(const uint8_t *p, unsigned *d, unsigned *sp)
+{
+	uint8x16_t v = vld1q_u8(p);
+
+	*d = movemask(vcltq_u8(vsubq_u8(v, vdupq_n_u8('0')), vdupq_n_u8(10)));
+	*sp = movemask(vorrq_u8(vceqq_u8(v, vdupq_n_u8(' ')),
+				vcltq_u8(vsubq_u8(v, vdupq_n_u8(0x28)), vdupq_n_u8(8))));
 }
 #else
-static inline unsigned digits16(const uint8_t *p)
+static inline void masks16(const uint8_t *p, unsigned *d, unsigned *sp)
 {
-	uint64_t a, b, x;
-
-	memcpy(&a, p, 8);
-	memcpy(&b, p + 8, 8);
-	/* A byte is a digit when its high nibble is 3 and its low nibble is below 10. */
-	x = ((a ^ 0x3030303030303030ull) + 0x7676767676767676ull) | (a ^ 0x3030303030303030ull);
-	x &= 0x8080808080808080ull;
-	a = ((b ^ 0x3030303030303030ull) + 0x7676767676767676ull) | (b ^ 0x3030303030303030ull);
-	a &= 0x8080808080808080ull;
-	return (x & a) != 0x8080808080808080ull;
+	*d = *sp = 0;
+	for (unsigned i = 0; i < 16; i++) {
+		*d |= (unsigned)((uint8_t)(p[i] - '0') < 10) << i;
+		*sp |= (unsigned)(p[i] == ' ' || (uint8_t)(p[i] - 0x28) < 8) << i;
+	}
 }
 #endif
 
@@ -1151,10 +1179,13 @@ static void run_known(struct ctx *c, uint64_t end)
 	for (unsigned i = 0; i < db->n_kdig; i++) {
 		const struct kdig *k = &db->kdig[i];
 		const struct kval *kv = &db->kv[k->known];
-		const char *m = k->n <= r->nd ? memmem(r->d, r->nd, k->d, k->n) : NULL;
-		size_t j, ncc = strlen(kv->cc);
+		const char *m = NULL;
+		size_t j, ncc = k->ncc;
 		uint64_t start;
 
+		for (size_t t = 0; t + k->n <= r->nd && !m; t++)
+			if (r->d[t] == k->d[0] && !memcmp(r->d + t, k->d, k->n))
+				m = r->d + t;
 		if (!m)
 			continue;
 		j = (size_t)(m - r->d);
@@ -1212,6 +1243,8 @@ static void run_end(struct ctx *c, uint64_t end)
 	if (r->nd >= 13 && !r->cut && !(r->seps & ~(C_SP | C_DASH)) && r->maxgap <= 1)
 		run_generic(c, end);
 	/* An IBAN's check digits follow its country code; its account number ends it. */
+	if (r->seps & ~C_SP)
+		return;
 	a = r->start > c->s->base ? vbyte(c, r->start - 1) : EDGE;
 	if (a == ' ' && r->start > c->s->base + 1)
 		a = vbyte(c, r->start - 2);
@@ -1224,6 +1257,8 @@ static void run_end(struct ctx *c, uint64_t end)
 static void run_digit(struct ctx *c, struct run *r, uint8_t ch, uint64_t at)
 {
 	if (r->gap) {
+		r->seps |= r->gseps;
+		r->gseps = 0;
 		if (r->ng < RUN_GROUPS)
 			r->grp[r->ng++] = r->nd;
 		if (r->gap > r->maxgap)
@@ -1241,33 +1276,26 @@ static void run_digit(struct ctx *c, struct run *r, uint8_t ch, uint64_t at)
 	r->d[r->nd++] = (char)ch;
 }
 
-static void run_scan(struct ctx *c)
+/* Reads runs exactly from p[i) to the end of the piece, or (one) to the end of the first run;
+ * returns where it stopped. */
+static size_t run_bytes(struct ctx *c, size_t i, bool one)
 {
 	struct run *r = &c->s->run;
 	const uint8_t *p = c->p;
-	size_t n = c->n, i = 0;
+	size_t n = c->n;
 	uint64_t off = c->s->off;
+	unsigned need = c->s->db->run_min;
 
 	while (i < n) {
 		if (!r->on) {
-			while (i + 16 <= n) {
-				unsigned m = digits16(p + i);
-
-				if (m) {
-#ifdef DIGITS16_EXACT
-					i += (size_t)__builtin_ctz(m);
-#endif
-					break;
-				}
-				i += 16;
-			}
 			while (i < n && !(cls[p[i]] & C_DIGIT))
 				i++;
 			if (i == n)
 				break;
-			memset(r, 0, sizeof(*r));
-			r->on = true;
 			r->start = off + i;
+			r->nd = r->ng = r->gap = r->maxgap = r->seps = r->gseps = 0;
+			r->cut = false;
+			r->on = true;
 		}
 		for (; i < n; i++) {
 			uint8_t k = cls[p[i]];
@@ -1276,16 +1304,67 @@ static void run_scan(struct ctx *c)
 				run_digit(c, r, p[i], off + i);
 			} else if (k && r->gap < 2) {
 				r->gap++;
-				r->seps |= k;
+				r->gseps |= k;
 			} else {
 				break;
 			}
 		}
-		if (i < n) {
+		if (i == n)
+			break;
+		if (r->nd >= need)
 			run_end(c, off + i - r->gap);
-			r->on = false;
-		}
+		r->on = false;
+		if (one)
+			break;
 	}
+	return i;
+}
+
+/* Where the stretch of digits and separators around p[i] begins, not before lo. */
+static size_t span_start(const uint8_t *p, size_t i, size_t lo)
+{
+	while (i > lo && cls[p[i - 1]])
+		i--;
+	return i;
+}
+
+/* Most digits are in ids, hashes and blobs: short stretches that cannot hold any value looked
+ * for. A window of 64 bytes moved 65 - run_min at a time holds every stretch of run_min digits
+ * and separators whole, so windows without one are skipped on their bit masks. */
+static void run_scan(struct ctx *c)
+{
+	const uint8_t *p = c->p;
+	size_t n = c->n, i = 0, done;
+	unsigned need = c->s->db->run_min;
+
+	if (c->s->run.on)
+		i = run_bytes(c, 0, true);
+	done = i;
+	while (i + 64 <= n) {
+		uint64_t d = 0, sp = 0, g, l;
+
+		for (unsigned k = 0; k < 4; k++) {
+			unsigned dk, sk;
+
+			masks16(p + i + 16 * k, &dk, &sk);
+			d |= (uint64_t)dk << (16 * k);
+			sp |= (uint64_t)sk << (16 * k);
+		}
+		/* Separators count only next to a digit. */
+		g = d | (sp & (d << 1 | d << 2 | d >> 1 | d >> 2));
+		/* Bit j of l: g[j..j+need) all set (need is 2 to 8). */
+		l = g & g >> 1;
+		if (need > 2)
+			l = need > 4 ? (l & l >> 2) & (l & l >> 2) >> (need - 4) : l & l >> (need - 2);
+		if (!l) {
+			i += 65 - need;
+			continue;
+		}
+		i = span_start(p, i + (size_t)__builtin_ctzll(l), done);
+		i = run_bytes(c, i, true);
+		done = i;
+	}
+	run_bytes(c, span_start(p, i, done), false);
 }
 
 static void pend_drop(struct detect_stream *s, unsigned i)
