@@ -133,8 +133,14 @@ const struct detect_db *inspect_db(const struct inspect *in)
 
 struct inspect_flow *inspect_flow_new(struct inspect *in, uint8_t proto, uint16_t dport)
 {
-	struct inspect_flow *f = calloc(1, sizeof(*f));
+	struct inspect_flow *f;
 
+	/* Memory stays bounded however many connections apps open. */
+	if (in->st.flows_live >= INSPECT_LIVE_MAX) {
+		in->st.busy++;
+		return NULL;
+	}
+	f = calloc(1, sizeof(*f));
 	if (!f || !(f->ds = detect_stream_new(in->cur->db))) {
 		free(f);
 		in->st.oom++;
@@ -440,6 +446,16 @@ static bool feed(struct inspect_flow *f, const uint8_t *p, size_t n)
 	}
 }
 
+/* Nothing more will be read: only the host and the counters stay. */
+static void finish(struct inspect_flow *f, struct inspect_result *r)
+{
+	f->done = true;
+	r->status = INSPECT_DONE;
+	dec_free(f);
+	detect_stream_free(f->ds);
+	f->ds = NULL;
+}
+
 /* seq arithmetic modulo 2^32 */
 static bool seq_before(uint32_t a, uint32_t b)
 {
@@ -468,6 +484,13 @@ void inspect_packet(struct inspect *in, struct inspect_flow *f, const struct pkt
 		} else if (!f->have_seq) {
 			f->next_seq = seq;
 			f->have_seq = true;
+		}
+		/* A bare FIN right after the last byte seen, or a RST: the client has sent all it
+		 * will on this connection. A FIN past a hole waits for the hole. */
+		if (!n && ((p->tcp_flags & PKT_TCP_RST) ||
+			   ((p->tcp_flags & PKT_TCP_FIN) && seq == f->next_seq))) {
+			finish(f, r);
+			goto out;
 		}
 		if (!n)
 			goto out;
@@ -498,11 +521,12 @@ void inspect_packet(struct inspect *in, struct inspect_flow *f, const struct pkt
 	in->st.bytes += n;
 	if (feed(f, data, n) || f->seen >= in->budget)
 		f->done = true;
+	/* The client's FIN or RST ends what it sends on this connection. */
+	if (p->proto == IPPROTO_TCP && (p->tcp_flags & (PKT_TCP_FIN | PKT_TCP_RST)))
+		f->done = true;
 	take(f, tmp, detect_end(f->ds, f->ref->scratch, tmp, INSPECT_FINDINGS_MAX));
-	if (f->done) {
-		r->status = INSPECT_DONE;
-		dec_free(f);
-	}
+	if (f->done)
+		finish(f, r);
 out:
 	f->r = NULL;
 }

@@ -18,6 +18,7 @@ struct inspect_flow;
 
 #define INSPECT_FINDINGS_MAX 16
 #define INSPECT_BUDGET_DEFAULT 65536
+#define INSPECT_LIVE_MAX 4096   /* flows inspected at once; more are refused (NULL) */
 
 enum inspect_carrier { CARRIER_NONE, CARRIER_RAW, CARRIER_HTTP, CARRIER_TLS, CARRIER_DNS, CARRIER_QUIC };
 
@@ -37,6 +38,7 @@ struct inspect_result {
 
 struct inspect_stats {
 	uint64_t bytes, segments, retransmits, gaps, flows, flows_live, oom;
+	uint64_t busy;        /* flows refused: INSPECT_LIVE_MAX already inspected */
 	uint64_t mem;         /* heap held by live flows' decoders and streams, approximately */
 };
 
@@ -53,7 +55,8 @@ void inspect_free(struct inspect *in);
 void inspect_set_db(struct inspect *in, struct detect_db *db);
 const struct detect_db *inspect_db(const struct inspect *in);
 
-/* Per-flow state for flows of proto (IPPROTO_TCP or IPPROTO_UDP) to dport. NULL on ENOMEM. */
+/* Per-flow state for flows of proto (IPPROTO_TCP or IPPROTO_UDP) to dport. NULL on ENOMEM or
+ * when INSPECT_LIVE_MAX flows are inspected already. */
 struct inspect_flow *inspect_flow_new(struct inspect *in, uint8_t proto, uint16_t dport);
 void inspect_flow_free(struct inspect *in, struct inspect_flow *f);
 
