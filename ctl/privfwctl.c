@@ -367,6 +367,8 @@ static int show_status(json_t *p)
 		{ "dropped, socket full", "queue_drops", "kernel_socket_full" },
 		{ "dropped, unparseable", "queue_drops", "unparseable" },
 		{ "dropped, sender gone", "queue_drops", "sender_gone" },
+		{ "verdict latency p50 (us)", "latency_us", "p50" },
+		{ "verdict latency p99 (us)", "latency_us", "p99" },
 		{ "ident lookups", "ident", "lookups" },
 		{ "ident cache hits", "ident", "cache_hits" },
 		{ "events suppressed", "events_suppressed", NULL },

@@ -99,6 +99,16 @@ static void m_status(struct daemon *d, const struct varlink_call *c, struct repl
 			"kernel_queue_full", qdrop, "kernel_socket_full", udrop,
 			"unparseable", (json_int_t)d->stats.dropped,
 			"sender_gone", (json_int_t)d->stats.orphans));
+	if (r->params && queue_latency_pct(&qs, 50) >= 0) {
+		json_int_t samples = 0;
+
+		for (unsigned i = 0; i < QUEUE_LAT_BINS; i++)
+			samples += (json_int_t)qs.lat_hist[i];
+		json_object_set_new(r->params, "latency_us", json_pack("{s:I, s:I, s:I, s:I}",
+			"p50", (json_int_t)queue_latency_pct(&qs, 50),
+			"p99", (json_int_t)queue_latency_pct(&qs, 99),
+			"max_bin", (json_int_t)queue_latency_pct(&qs, 100), "samples", samples));
+	}
 	if (r->params && d->inspect) {
 		struct inspect_stats st;
 		const struct detect_db *db = inspect_db(d->inspect);

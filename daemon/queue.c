@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,6 +30,8 @@ struct queue {
 	char *vbuf;
 	size_t vlen;
 	struct queue_stats stats;
+	uint64_t pending_ns;   /* when the oldest packet without a sent verdict was read */
+	uint64_t pending_n;    /* verdicts written since the last send */
 	void (*cb)(struct queue *q, const struct queue_packet *p, void *arg);
 	void *arg;
 };
@@ -127,6 +130,55 @@ int queue_fd(const struct queue *q)
 	return mnl_socket_get_fd(q->nl);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static unsigned lat_bin(uint64_t us)
+{
+	if (us < 100)
+		return (unsigned)us;
+	if (us < 1000)
+		return 100 + (unsigned)((us - 100) / 50);
+	if (us < 10000)
+		return 118 + (unsigned)((us - 1000) / 1000);
+	return QUEUE_LAT_BINS - 1;
+}
+
+static uint64_t bin_floor(unsigned b)
+{
+	if (b < 100)
+		return b;
+	if (b < 118)
+		return 100 + (uint64_t)(b - 100) * 50;
+	if (b < 127)
+		return 1000 + (uint64_t)(b - 118) * 1000;
+	return 10000;
+}
+
+long queue_latency_pct(const struct queue_stats *s, double pct)
+{
+	uint64_t total = 0, want, seen = 0;
+
+	for (unsigned b = 0; b < QUEUE_LAT_BINS; b++)
+		total += s->lat_hist[b];
+	if (!total)
+		return -1;
+	want = (uint64_t)((double)total * pct / 100.0);
+	if (want >= total)
+		want = total - 1;
+	for (unsigned b = 0; b < QUEUE_LAT_BINS; b++) {
+		seen += s->lat_hist[b];
+		if (seen > want)
+			return (long)bin_floor(b);
+	}
+	return -1;
+}
+
 static int flush(struct queue *q)
 {
 	ssize_t n;
@@ -135,6 +187,11 @@ static int flush(struct queue *q)
 		return 0;
 	n = send(mnl_socket_get_fd(q->nl), q->vbuf, q->vlen, 0);
 	q->vlen = 0;
+	/* Every verdict of the batch waited since the oldest packet in it was read. */
+	if (q->pending_n) {
+		q->stats.lat_hist[lat_bin((now_ns() - q->pending_ns) / 1000)] += q->pending_n;
+		q->pending_n = 0;
+	}
 	if (n < 0) {
 		q->stats.send_errors++;
 		return -errno;
@@ -150,6 +207,7 @@ int queue_verdict(struct queue *q, uint32_t id, enum queue_verdict v, uint32_t m
 	/* netlink + nfgen headers, verdict and mark attributes: well under 64 bytes */
 	if (q->vlen + 64 > QUEUE_VBUF_SIZE && (r = flush(q)) < 0)
 		return r;
+	q->pending_n++;
 	nlh = nfq_nlmsg_put(q->vbuf + q->vlen, NFQNL_MSG_VERDICT, q->num);
 	nfq_nlmsg_verdict_put(nlh, id, v == QUEUE_ACCEPT ? NF_ACCEPT :
 				       v == QUEUE_REPEAT ? NF_REPEAT : NF_DROP);
@@ -216,6 +274,8 @@ int queue_dispatch(struct queue *q, void (*cb)(struct queue *q, const struct que
 			r = -errno;
 			break;
 		}
+		if (!q->pending_n)
+			q->pending_ns = now_ns();
 		/* Packets come with seq 0 and portid 0; an error for a bad verdict arrives here too. */
 		if (mnl_cb_run(q->rbuf, (size_t)n, 0, 0, packet_cb, q) < 0)
 			q->stats.bad_msgs++;

@@ -24,8 +24,13 @@ enum queue_verdict {
 	QUEUE_DROP,
 };
 
+#define QUEUE_LAT_BINS 128
+
 struct queue_stats {
 	uint64_t packets, verdicts, recv_errors, enobufs, send_errors, bad_msgs;
+	/* Time from reading a packet off the queue socket to sending its verdict, in µs: one
+	 * bin per µs below 100, then 50 µs bins below 1 ms, 1 ms bins below 10 ms, then the rest. */
+	uint64_t lat_hist[QUEUE_LAT_BINS];
 };
 
 /* Binds queue num: copy up to copy_range bytes, GSO and UID/GID on, queue_maxlen packets,
@@ -47,5 +52,9 @@ int queue_dispatch(struct queue *q, void (*cb)(struct queue *q, const struct que
 int queue_verdict(struct queue *q, uint32_t id, enum queue_verdict v, uint32_t mark);
 
 void queue_get_stats(const struct queue *q, struct queue_stats *out);
+
+/* The pct-th percentile (0..100) of the verdict latency in µs (a bin's lower bound); -1 when
+ * there are no samples. Pure. */
+long queue_latency_pct(const struct queue_stats *s, double pct);
 
 #endif
