@@ -29,6 +29,8 @@
 #define KDIG_LEN 24             /* digits of a run kept; longer known digit values are cut */
 #define RUN_DIGITS 32
 #define RUN_GROUPS 8
+#define PAIR_SPAN 1024          /* bytes a latitude and its longitude may be apart */
+#define ID_IBAN 0xfffffff0u     /* a pending IBAN (found by the run scanner, not a pattern) */
 #define NEED (-2)               /* judging needs bytes that have not arrived */
 #define EDGE (-1)               /* no byte there: the field's start or end */
 
@@ -40,8 +42,8 @@ enum kind {
 	K_IMSI_KEY,
 	K_MAC_KEY,
 	K_ADID,
-	K_LOC_LATLON,
-	K_LOC_LONLAT,
+	K_LAT,          /* one half of a position: lat and lon may come in separate fields */
+	K_LON,
 	K_LOC_PAIR,
 	K_LOC_NEAR,
 	K_BASIC,
@@ -124,6 +126,11 @@ struct detect_stream {
 	uint16_t win_len;
 	uint8_t n_pend, n_seen, seen_next, esc_next;
 	struct run run;
+	/* The last latitude (0) and longitude (1) seen with their keys, and 1 + the stream offset
+	 * where each starts (0: none); unlike the window they survive field breaks: a form or multipart
+	 * request sends the two in fields of their own. */
+	double half[2];
+	uint64_t half_at[2];
 	uint8_t win[WIN];        /* the field's last bytes before off */
 };
 
@@ -137,12 +144,12 @@ struct detect_stream {
 #define GLUE1 "(?:=|:|>|\"|'|\\\\\")"
 #define GREST "[ \\t]{0,2}(?:[:=][ \\t]{0,2})?\\\\?[\"']?"
 #define GLUE GLUE1 GREST
+/* Coordinates are written with two decimals at least: one decimal is city level, and common in
+ * fields that are not positions. */
 #define DEC2 "-?[0-9]{1,3}\\.[0-9]{2,15}"
-#define DEC1 "-?[0-9]{1,3}\\.[0-9]{1,15}"
 /* b: the boundary before the key, B at a pattern's start and a plain class inside one. */
-#define LATK(b) "(?:" b "lat" SG "|latitude" GLUE1 ")" GREST
-#define LONK(b) "(?:" b "(?:lon|lng|long)" SG "|longitude" GLUE1 ")" GREST
-#define BIN "[^a-z0-9]"
+#define LATK "(?:" B "lat" SG "|latitude" GLUE1 ")" GREST
+#define LONK "(?:" B "(?:lon|lng|long)" SG "|longitude" GLUE1 ")" GREST
 #define UUID "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 #define VAL1 "[^\\s\"'&,;:=}<>\\\\]"
 #define MACV "(?:[0-9a-f]{2}(?::[0-9a-f]{2}){5}|[0-9a-f]{2}(?:-[0-9a-f]{2}){5}|[0-9a-f]{12})"
@@ -157,13 +164,14 @@ static const struct generic {
 	{ "(?:^|[^0-9A-Za-z+%])(?:\\+|%2[Bb])[1-9][0-9 .()-]{6,24}[0-9]", K_E164, false },
 	{ "(?:(?:phone|mobile|msisdn|number)(?:_?(?:no|num|number))?" GLUE1 "|" BU "tel" SG ")" GREST
 	  "\\+?[0-9(][0-9 .()-]{5,22}[0-9]", K_PHONE_KEY, true },
-	{ B "(?:imsi|subscriber_?id)" GLUE "[0-9]{14,15}", K_IMSI_KEY, true },
-	{ "(?:(?:[_-]mac|macaddr|mac_addr|mac-addr|bssid|hwaddr|hw_addr)[a-z_]{0,8}" GLUE1 "|" B "mac" SG
-	  "|" B "wifi" SG ")" GREST MACV, K_MAC_KEY, true },
+	/* Keys may be compound: the word ends them (subscriberImsi, sim_imsi, wifiMac, bt_mac). */
+	{ "(?:imsi|subscriber_?id)" GLUE "[0-9]{14,15}", K_IMSI_KEY, true },
+	{ "(?:(?:mac|bssid|hwaddr|hw_addr)(?:addr|address|[_-][a-z_]{0,8})?" GLUE1 "|" B "wifi" SG ")" GREST MACV,
+	  K_MAC_KEY, true },
 	{ "(?:(?:adid|ad_id|ad-id|advertising_?id|advertiser_?id|idfa|gaid|aaid|oaid)" GLUE1 "|" B "ifa" SG
 	  ")" GREST UUID, K_ADID, true },
-	{ LATK(B) DEC1 "[^0-9]{0,23}" LONK(BIN) DEC1, K_LOC_LATLON, true },
-	{ LONK(B) DEC1 "[^0-9]{0,23}" LATK(BIN) DEC1, K_LOC_LONLAT, true },
+	{ LATK DEC2, K_LAT, true },
+	{ LONK DEC2, K_LON, true },
 	{ "(?:" B "(?:ll|geo)" SG "|(?:latlng|latlon|latlong|lat_lng|lat_lon|lat_long|coords|coordinates|"
 	  "location|position|center)" GLUE1 ")" GREST "[\\[(]?[ ]?" DEC2 "[ ]{0,2}(?:,|%2C|;)[ ]{0,2}" DEC2,
 	  K_LOC_PAIR, true },
@@ -565,6 +573,7 @@ struct ctx {
 	size_t n;
 	struct finding *out;
 	size_t max, cnt;
+	bool soft;          /* detect_end: the data stops here for now, the field goes on */
 };
 
 /* The bytes around a match, copied out of the window and the piece. */
@@ -625,11 +634,6 @@ static int at(const struct cand *k, size_t i)
 	if (i < k->n)
 		return k->b[i];
 	return k->open ? NEED : EDGE;
-}
-
-static int before(const struct cand *k, size_t i)
-{
-	return i ? k->b[i - 1] : EDGE;
 }
 
 static bool seen(const struct detect_stream *s, uint32_t h)
@@ -753,14 +757,17 @@ static int judge_known(struct ctx *c, const struct pat *pt, uint64_t end, bool e
 	uint64_t start = end - pt->len;
 
 	if (kv->type == DT_HOSTNAME && (pt->enc == ENC_PLAIN || pt->enc == ENC_REVERSED)) {
-		/* A host name is a word: "pixel" must not match inside "pixels". */
+		/* A host name is a word: "pixel" must not match inside "pixels". In binary framing
+		 * (TLV, MQTT) a length byte before it delimits it whatever byte follows. */
 		int a = start > c->s->base ? vbyte(c, start - 1) : EDGE;
 		int z = vbyte(c, end);
 
-		if (z == EDGE && !eof)
-			return NEED;
-		if (is_alnum(a) || is_alnum(z))
-			return 0;
+		if (a != pt->len) {
+			if (z == EDGE && !eof)
+				return NEED;
+			if (is_alnum(a) || is_alnum(z))
+				return 0;
+		}
 	}
 	return emit(c, 0x80000000u | pt->known, start, end, kv->type, pt->enc, pt->known, kv->mask);
 }
@@ -777,34 +784,44 @@ static int judge_imsi(struct ctx *c, const struct cand *k)
 	return validate_imsi(d, nd) ? emit_value(c, k, start, DT_IMSI, ENC_PLAIN, d, nd) : 0;
 }
 
+/* An IBAN whose check digits end before b[e): its country code and check digits, then groups
+ * of four up to the country's length, with a space between every two groups or none. */
 static int judge_iban(struct ctx *c, const struct cand *k)
 {
 	char v[48];
-	size_t i = k->e, n;
-	int z = at(k, k->e);
+	size_t st, i, n = 0, want;
+	bool spaced = false;
+	int z;
 
+	if (k->e < 4 || !(want = validate_iban_len((const char *)k->b + k->e - 4)))
+		return 0;
+	st = i = k->e - 4;
+	while (n < want) {
+		z = at(k, i);
+		if (z == NEED || (z == EDGE && i >= k->n && c->soft))
+			return NEED;
+		if (z == ' ') {
+			/* After a group of four, once; then after every group. */
+			if (n % 4 || !n || k->b[i - 1] == ' ' || (n > 4 && !spaced))
+				return 0;
+			spaced = true;
+		} else if (is_alnum(z)) {
+			if (spaced && n % 4 == 0 && k->b[i - 1] != ' ')
+				return 0;
+			v[n++] = (char)z;
+		} else {
+			return 0;
+		}
+		i++;
+	}
+	z = at(k, i);
 	if (z == NEED)
 		return NEED;
-	if (is_alnum(z))
+	if (is_alnum(z) || !validate_iban(v, n))
 		return 0;
-	while (i > 0 && k->e - i < 42 && (is_alnum(k->b[i - 1]) || k->b[i - 1] == ' '))
-		i--;
-	/* Try each place a country code can start, longest first. */
-	for (; i + 15 <= k->e; i++) {
-		const uint8_t *p = k->b + i;
-
-		if (!(p[0] >= 'A' && p[0] <= 'Z' && p[1] >= 'A' && p[1] <= 'Z' && is_digit(p[2]) &&
-		      is_digit(p[3])) || is_alnum(before(k, i)))
-			continue;
-		if (!validate_iban((const char *)p, k->e - i))
-			continue;
-		n = 0;
-		for (size_t j = i; j < k->e; j++)
-			if (k->b[j] != ' ')
-				v[n++] = (char)k->b[j];
-		return emit_value(c, k, i, DT_IBAN, ENC_PLAIN, v, n);
-	}
-	return 0;
+	for (size_t j = 0; j < n; j++)
+		v[j] = (char)(is_alpha(v[j]) ? v[j] & ~0x20 : v[j]);
+	return emit_norm(c, k->off0 + st, k->off0 + i, DT_IBAN, ENC_PLAIN, v, n);
 }
 
 static int judge_email(struct ctx *c, const struct cand *k)
@@ -860,6 +877,9 @@ static int judge_email(struct ctx *c, const struct cand *k)
 	v[n++] = '@';
 	for (size_t j = i; j < k->e; j++)
 		v[n++] = (char)k->b[j];
+	/* Before case folding: "icon@2x.webpF" is a name glued to the next field, not a domain. */
+	if (!validate_tld(v, n))
+		return 0;
 	for (size_t j = 0; j < n; j++)
 		if (v[j] >= 'A' && v[j] <= 'Z')
 			v[j] |= 0x20;
@@ -927,8 +947,8 @@ static int judge_adid(struct ctx *c, const struct cand *k)
 	return emit_value(c, k, k->e - 36, DT_AD_ID, ENC_PLAIN, v, 36);
 }
 
-/* The decimal number that ends before b[i): its value, decimals and first index. */
-static bool number_back(const struct cand *k, size_t i, double *v, unsigned *dec, size_t *start)
+/* The coordinate that ends before b[i) (two decimals at least): its value and first index. */
+static bool number_back(const struct cand *k, size_t i, double *v, size_t *start)
 {
 	size_t j = i;
 
@@ -942,47 +962,68 @@ static bool number_back(const struct cand *k, size_t i, double *v, unsigned *dec
 	if (j > 0 && k->b[j - 1] == '-')
 		j--;
 	*start = j;
-	return validate_decimal((const char *)k->b + j, i - j, v, dec);
+	return validate_coord_text((const char *)k->b + j, i - j, v);
+}
+
+static int emit_location(struct ctx *c, uint64_t start, uint64_t end, double lat, double lon)
+{
+	char v[48];
+	int n;
+
+	/* Findings of one place dedupe whichever detector saw it. */
+	n = snprintf(v, sizeof(v), "%.3f,%.3f", lat, lon);
+	return emit_norm(c, start, end, DT_LOCATION, ENC_PLAIN, v, (size_t)n);
+}
+
+/* A latitude or a longitude after its key: kept, and a finding once the other half is near. */
+static int judge_half(struct ctx *c, const struct pat *pt, const struct cand *k)
+{
+	struct detect_stream *s = c->s;
+	unsigned me = pt->kind == K_LON, other = !me;
+	uint64_t at;
+	double v;
+	size_t st;
+	int f = digit_follows(k, ".");
+
+	if (f)
+		return f == NEED ? NEED : 0;
+	if (!number_back(k, k->e, &v, &st) || fabs(v) > (me ? 180 : 90))
+		return 0;
+	at = k->off0 + st;
+	s->half[me] = v;
+	s->half_at[me] = at + 1;
+	if (!s->half_at[other] || at + 1 - s->half_at[other] > PAIR_SPAN)
+		return 0;
+	if (!validate_coord(s->half[0], s->half[1]))
+		return 0;
+	return emit_location(c, s->half_at[other] - 1 < at ? s->half_at[other] - 1 : at, k->off0 + k->e,
+			     s->half[0], s->half[1]);
 }
 
 static int judge_location(struct ctx *c, const struct pat *pt, const struct cand *k)
 {
 	const struct detect_db *db = c->s->db;
-	double a, b, lat, lon;
-	unsigned da, dbb, need = pt->kind == K_LOC_LATLON || pt->kind == K_LOC_LONLAT ? 1 : 2;
+	double a, b;
 	size_t s1, s2, i;
-	char v[48];
 	bool ok;
-	int f = digit_follows(k, "."), n;
+	int f = digit_follows(k, ".");
 
 	if (f)
 		return f == NEED ? NEED : 0;
-	if (!number_back(k, k->e, &b, &dbb, &s2))
+	if (!number_back(k, k->e, &b, &s2))
 		return 0;
 	for (i = s2; i > 0 && !is_digit(k->b[i - 1]) && s2 - i < 32; i--)
 		;
-	if (!number_back(k, i, &a, &da, &s1) || da < need || dbb < need)
+	if (!number_back(k, i, &a, &s1))
 		return 0;
-	lat = pt->kind == K_LOC_LONLAT ? b : a;
-	lon = pt->kind == K_LOC_LONLAT ? a : b;
-	switch (pt->kind) {
-	case K_LOC_LATLON:
-	case K_LOC_LONLAT:
-		ok = validate_coord(lat, lon);
-		break;
-	case K_LOC_PAIR:
+	if (pt->kind == K_LOC_PAIR)
 		ok = validate_coord(a, b) || validate_coord(b, a);
-		break;
-	default: /* K_LOC_NEAR: either order */
+	else /* K_LOC_NEAR: either order */
 		ok = (validate_coord(a, b) && validate_distance_km(a, b, db->lat, db->lon) <= db->radius) ||
 		     (validate_coord(b, a) && validate_distance_km(b, a, db->lat, db->lon) <= db->radius);
-		break;
-	}
 	if (!ok)
 		return 0;
-	/* Findings of one place dedupe whichever detector saw it. */
-	n = snprintf(v, sizeof(v), "%.3f,%.3f", lat, lon);
-	return emit_value(c, k, s1, DT_LOCATION, ENC_PLAIN, v, (size_t)n);
+	return emit_location(c, k->off0 + s1, k->off0 + k->e, a, b);
 }
 
 /* The credential value starting at b[i): up to its terminator. */
@@ -1018,8 +1059,9 @@ static int judge_cred(struct ctx *c, const struct pat *pt, const struct cand *k)
 	v = (const char *)k->b + vs;
 	switch (pt->kind) {
 	case K_BASIC:
+		/* The colon may still be on its way: a cut value waits for the rest of its field. */
 		if (!validate_basic(v, len))
-			return 0;
+			return c->soft && vs + len >= k->n ? NEED : 0;
 		break;
 	case K_BEARER: {
 		bool letters = true;
@@ -1058,9 +1100,13 @@ static int judge_cred(struct ctx *c, const struct pat *pt, const struct cand *k)
 /* 1: a finding (or one already reported), 0: not one, NEED: wait for more bytes. */
 static int judge(struct ctx *c, unsigned id, uint64_t end, bool eof)
 {
-	const struct pat *pt = &c->s->db->pat[id];
+	const struct pat *pt = &c->s->db->pat[id < ID_IBAN ? id : 0];
 	struct cand k;
 
+	if (id == ID_IBAN) {
+		load(c, end, eof, &k);
+		return judge_iban(c, &k);
+	}
 	switch (pt->kind) {
 	case K_KNOWN:
 		return judge_known(c, pt, end, eof);
@@ -1090,8 +1136,9 @@ static int judge(struct ctx *c, unsigned id, uint64_t end, bool eof)
 		return judge_mac(c, &k);
 	case K_ADID:
 		return judge_adid(c, &k);
-	case K_LOC_LATLON:
-	case K_LOC_LONLAT:
+	case K_LAT:
+	case K_LON:
+		return judge_half(c, pt, &k);
 	case K_LOC_PAIR:
 	case K_LOC_NEAR:
 		return judge_location(c, pt, &k);
@@ -1107,27 +1154,30 @@ static int judge(struct ctx *c, unsigned id, uint64_t end, bool eof)
  * digit values (IMEI, IMSI, ICCID, a phone's national number) and, if it is one number written
  * bare or in groups, for an IMEI, ICCID or card; its last digits may also end an IBAN. */
 
-enum { C_DIGIT = 1, C_SP = 2, C_DASH = 4, C_DOT = 8, C_PAREN = 16, C_SLASH = 32 };
+/* '+' is a space in form values, and cookies that hold them. */
+enum { C_DIGIT = 1, C_SP = 2, C_DASH = 4, C_DOT = 8, C_PAREN = 16, C_SLASH = 32, C_PLUS = 64 };
 
 static const uint8_t cls[256] = {
 	['0' ... '9'] = C_DIGIT, [' '] = C_SP, ['-'] = C_DASH, ['.'] = C_DOT, ['('] = C_PAREN,
-	[')'] = C_PAREN, ['/'] = C_SLASH,
+	[')'] = C_PAREN, ['/'] = C_SLASH, ['+'] = C_PLUS,
 };
 
 /* masks16: bit i of *d is set when p[i] is a digit, of *sp when p[i] may separate digits (a
- * superset: space and 0x28-0x2f). */
+ * superset: space and 0x28-0x2f), of *up when p[i] is an upper-case letter. */
 #if defined(__SSE2__)
 #include <emmintrin.h>
-static inline void masks16(const uint8_t *p, unsigned *d, unsigned *sp)
+static inline void masks16(const uint8_t *p, unsigned *d, unsigned *sp, unsigned *up)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 	__m128i t = _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0')));
 	__m128i u = _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - 0x28)));
+	__m128i a = _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - 'A')));
 	__m128i s = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
 				 _mm_cmplt_epi8(u, _mm_set1_epi8((char)(0x80 + 8))));
 
 	*d = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(t, _mm_set1_epi8((char)(0x80 + 10))));
 	*sp = (unsigned)_mm_movemask_epi8(s);
+	*up = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(a, _mm_set1_epi8((char)(0x80 + 26))));
 }
 #elif defined(__aarch64__) && defined(__ARM_NEON)
 #include <arm_neon.h>
@@ -1139,21 +1189,23 @@ static inline unsigned movemask(uint8x16_t m)
 	return vaddv_u8(vget_low_u8(t)) | (unsigned)vaddv_u8(vget_high_u8(t)) << 8;
 }
 
-static inline void masks16(const uint8_t *p, unsigned *d, unsigned *sp)
+static inline void masks16(const uint8_t *p, unsigned *d, unsigned *sp, unsigned *up)
 {
 	uint8x16_t v = vld1q_u8(p);
 
 	*d = movemask(vcltq_u8(vsubq_u8(v, vdupq_n_u8('0')), vdupq_n_u8(10)));
 	*sp = movemask(vorrq_u8(vceqq_u8(v, vdupq_n_u8(' ')),
 				vcltq_u8(vsubq_u8(v, vdupq_n_u8(0x28)), vdupq_n_u8(8))));
+	*up = movemask(vcltq_u8(vsubq_u8(v, vdupq_n_u8('A')), vdupq_n_u8(26)));
 }
 #else
-static inline void masks16(const uint8_t *p, unsigned *d, unsigned *sp)
+static inline void masks16(const uint8_t *p, unsigned *d, unsigned *sp, unsigned *up)
 {
-	*d = *sp = 0;
+	*d = *sp = *up = 0;
 	for (unsigned i = 0; i < 16; i++) {
 		*d |= (unsigned)((uint8_t)(p[i] - '0') < 10) << i;
 		*sp |= (unsigned)(p[i] == ' ' || (uint8_t)(p[i] - 0x28) < 8) << i;
+		*up |= (unsigned)((uint8_t)(p[i] - 'A') < 26) << i;
 	}
 }
 #endif
@@ -1209,9 +1261,13 @@ static void run_known(struct ctx *c, uint64_t end)
 static void run_generic(struct ctx *c, uint64_t end)
 {
 	const struct run *r = &c->s->run;
+	/* Digits glued to letters are part of a token (a serial, an account, a hex id). */
+	unsigned g = is_alpha(vbyte(c, r->start - 1)) || is_alpha(vbyte(c, end)) ? 1 : 0;
 
+	if (g && is_alpha(vbyte(c, end)))
+		return;
 	/* The number may begin at any group ("ref 12 4111 1111 1111 1111"). */
-	for (unsigned g = 0; g <= r->ng; g++) {
+	for (; g <= r->ng; g++) {
 		size_t j = g ? r->grp[g - 1] : 0, len = r->nd - j;
 		const char *d = r->d + j;
 		int type = -1;
@@ -1231,27 +1287,43 @@ static void run_generic(struct ctx *c, uint64_t end)
 	}
 }
 
+/* Host names put an identifier in a label of its own ("9w5.868995530542028.lookup.example",
+ * "imei-351234567890124.t.example"): in a run with dots, a group of digits that ends at a dot
+ * (a label follows, so it is not the decimals of a number) is judged alone. */
+static void run_labels(struct ctx *c, uint64_t end)
+{
+	const struct run *r = &c->s->run;
+
+	for (unsigned g = 0; g <= r->ng; g++) {
+		size_t j = g ? r->grp[g - 1] : 0, e = g < r->ng ? r->grp[g] : r->nd, len = e - j;
+		uint64_t after;
+		int type = -1;
+
+		if (len == 15 && validate_imei(r->d + j, len))
+			type = DT_IMEI;
+		else if ((len == 19 || len == 20) && validate_iccid(r->d + j, len))
+			type = DT_ICCID;
+		if (type < 0)
+			continue;
+		after = g < r->ng ? digit_offset(c, end, (unsigned)(r->nd - e + 1)) + 1 : end;
+		if (vbyte(c, after) != '.' || !is_alnum(vbyte(c, after + 1)))
+			continue;
+		emit_norm(c, digit_offset(c, end, (unsigned)(r->nd - j)), after, (unsigned)type, ENC_PLAIN,
+			  r->d + j, len);
+	}
+}
+
 static void run_end(struct ctx *c, uint64_t end)
 {
 	const struct run *r = &c->s->run;
-	struct cand k;
-	int a;
 
 	if (r->nd < c->s->db->run_min)
 		return;
 	run_known(c, end);
-	if (r->nd >= 13 && !r->cut && !(r->seps & ~(C_SP | C_DASH)) && r->maxgap <= 1)
+	if (r->nd >= 13 && !r->cut && !(r->seps & ~(C_SP | C_DASH | C_PLUS)) && r->maxgap <= 1)
 		run_generic(c, end);
-	/* An IBAN's check digits follow its country code; its account number ends it. */
-	if (r->seps & ~C_SP)
-		return;
-	a = r->start > c->s->base ? vbyte(c, r->start - 1) : EDGE;
-	if (a == ' ' && r->start > c->s->base + 1)
-		a = vbyte(c, r->start - 2);
-	if (a >= 'A' && a <= 'Z') {
-		load(c, end, true, &k);
-		judge_iban(c, &k);
-	}
+	else if (r->nd >= 15 && !r->cut && (r->seps & C_DOT) && r->ng < RUN_GROUPS)
+		run_labels(c, end);
 }
 
 static void run_digit(struct ctx *c, struct run *r, uint8_t ch, uint64_t at)
@@ -1278,6 +1350,21 @@ static void run_digit(struct ctx *c, struct run *r, uint8_t ch, uint64_t at)
 
 /* Reads runs exactly from p[i) to the end of the piece, or (one) to the end of the first run;
  * returns where it stopped. */
+/* Digits at p[0..n), up to 16: long runs are copied, not read digit by digit. */
+static size_t digits_at(const uint8_t *p, size_t n)
+{
+	unsigned d, sp, up;
+	size_t k = 0;
+
+	if (n >= 16) {
+		masks16(p, &d, &sp, &up);
+		return (size_t)__builtin_ctz(~d);
+	}
+	while (k < n && cls[p[k]] & C_DIGIT)
+		k++;
+	return k;
+}
+
 static size_t run_bytes(struct ctx *c, size_t i, bool one)
 {
 	struct run *r = &c->s->run;
@@ -1301,7 +1388,15 @@ static size_t run_bytes(struct ctx *c, size_t i, bool one)
 			uint8_t k = cls[p[i]];
 
 			if (k & C_DIGIT) {
+				size_t m;
+
 				run_digit(c, r, p[i], off + i);
+				m = digits_at(p + i + 1, n - i - 1);
+				if (m > (size_t)(RUN_DIGITS - r->nd))
+					m = RUN_DIGITS - r->nd;
+				memcpy(r->d + r->nd, p + i + 1, m);
+				r->nd = (uint8_t)(r->nd + m);
+				i += m;
 			} else if (k && r->gap < 2) {
 				r->gap++;
 				r->gseps |= k;
@@ -1328,28 +1423,65 @@ static size_t span_start(const uint8_t *p, size_t i, size_t lo)
 	return i;
 }
 
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *arg);
+
+/* p[y] may be the second check digit of an IBAN: two upper-case letters (a country that has
+ * IBANs) and two digits at the start of a word. It is judged when the bytes that follow are in. */
+static void iban_at(struct ctx *c, size_t y)
+{
+	uint64_t x = c->s->off + y;
+	char cc[2];
+	int a, b;
+
+	if (x < c->s->base + 3 || !is_digit(c->p[y]) || !is_digit(vbyte(c, x - 1)))
+		return;
+	a = vbyte(c, x - 3);
+	b = vbyte(c, x - 2);
+	if (a < 'A' || a > 'Z' || b < 'A' || b > 'Z' || (x > c->s->base + 3 && is_alnum(vbyte(c, x - 4))))
+		return;
+	cc[0] = (char)a;
+	cc[1] = (char)b;
+	if (validate_iban_len(cc))
+		on_match(ID_IBAN, 0, x + 1 - c->s->base, 0, c);
+}
+
 /* Most digits are in ids, hashes and blobs: short stretches that cannot hold any value looked
  * for. A window of 64 bytes moved 65 - run_min at a time holds every stretch of run_min digits
- * and separators whole, so windows without one are skipped on their bit masks. */
+ * and separators whole, so windows without one are skipped on their bit masks. The same masks
+ * find where an IBAN may start (letter, letter, digit, digit): windows overlap by more than the
+ * three bytes before such a digit, and ib_done keeps a position from being looked at twice. */
 static void run_scan(struct ctx *c)
 {
 	const uint8_t *p = c->p;
-	size_t n = c->n, i = 0, done;
+	size_t n = c->n, i = 0, done, ib_done = 3;
 	unsigned need = c->s->db->run_min;
 
+	/* The first digits of the piece may end a start that began in the bytes before. */
+	for (size_t y = 0; y < 3 && y < n; y++)
+		iban_at(c, y);
 	if (c->s->run.on)
 		i = run_bytes(c, 0, true);
 	done = i;
 	while (i + 64 <= n) {
-		uint64_t d = 0, sp = 0, g, l;
+		uint64_t d = 0, sp = 0, up = 0, g, l, ib;
 
 		for (unsigned k = 0; k < 4; k++) {
-			unsigned dk, sk;
+			unsigned dk, sk, uk;
 
-			masks16(p + i + 16 * k, &dk, &sk);
+			masks16(p + i + 16 * k, &dk, &sk, &uk);
 			d |= (uint64_t)dk << (16 * k);
 			sp |= (uint64_t)sk << (16 * k);
+			up |= (uint64_t)uk << (16 * k);
 		}
+		ib = d & d << 1 & up << 2 & up << 3;
+		if (ib) {
+			if (ib_done > i)
+				ib &= ib_done - i >= 64 ? 0 : ~0ull << (ib_done - i);
+			for (; ib; ib &= ib - 1)
+				iban_at(c, i + (size_t)__builtin_ctzll(ib));
+		}
+		if (ib_done < i + 64)
+			ib_done = i + 64;
 		/* Separators count only next to a digit. */
 		g = d | (sp & (d << 1 | d << 2 | d >> 1 | d >> 2));
 		/* Bit j of l: g[j..j+need) all set (need is 2 to 8). */
@@ -1364,6 +1496,9 @@ static void run_scan(struct ctx *c)
 		i = run_bytes(c, i, true);
 		done = i;
 	}
+	for (size_t y = ib_done; y < n; y++)
+		if (cls[p[y]] & C_DIGIT && cls[p[y - 1]] & C_DIGIT)
+			iban_at(c, y);
 	run_bytes(c, span_start(p, i, done), false);
 }
 
@@ -1438,7 +1573,7 @@ static void win_push(struct detect_stream *s, const uint8_t *p, size_t n)
 size_t detect_feed(struct detect_stream *s, struct detect_scratch *sc, const uint8_t *p, size_t n,
 		   unsigned esc, struct finding *out, size_t max)
 {
-	struct ctx c = { s, p, n, out, max, 0 };
+	struct ctx c = { s, p, n, out, max, 0, false };
 
 	if (!n)
 		return 0;
@@ -1455,7 +1590,7 @@ size_t detect_feed(struct detect_stream *s, struct detect_scratch *sc, const uin
 
 size_t detect_break(struct detect_stream *s, struct detect_scratch *sc, struct finding *out, size_t max)
 {
-	struct ctx c = { s, NULL, 0, out, max, 0 };
+	struct ctx c = { s, NULL, 0, out, max, 0, false };
 
 	(void)sc;
 	if (s->n_pend)
@@ -1475,12 +1610,12 @@ size_t detect_break(struct detect_stream *s, struct detect_scratch *sc, struct f
 
 size_t detect_end(struct detect_stream *s, struct detect_scratch *sc, struct finding *out, size_t max)
 {
-	struct ctx c = { s, NULL, 0, out, max, 0 };
+	struct ctx c = { s, NULL, 0, out, max, 0, true };
 
 	(void)sc;
+	/* What is still open after this (an IBAN that began here) stays pending. */
 	if (s->n_pend)
 		resolve(&c, true);
-	s->n_pend = 0;
 	/* A number at the end may go on in the next segment: judged now, and again when it ends. */
 	if (s->run.on)
 		run_end(&c, s->off - s->run.gap);

@@ -24,6 +24,7 @@
 #define HTTP_CLEN_DIGITS  18
 #define HTTP_INFLATE_MAX  (1u << 20)   /* inflated bytes per body: a bomb stops here */
 #define HTTP_BOUNDARY_MAX 70           /* RFC 2046 */
+#define HTTP_PNAME_MAX    32           /* a multipart field name passed on as the part's key */
 #define HTTP_ZHDR         16           /* size prefix of each zlib allocation, for http_mem */
 
 enum {
@@ -76,6 +77,7 @@ struct http_state {
 	uint8_t mp;          /* multipart state */
 	uint8_t mpos;        /* delimiter bytes matched */
 	uint8_t bnd_len;
+	uint8_t pname_len;   /* name="..." of the current part, 0 when none */
 	uint8_t zst;
 	uint8_t npeek;
 	uint8_t peek[2];     /* first body bytes, to tell gzip, zlib and raw deflate apart */
@@ -89,6 +91,7 @@ struct http_state {
 	struct dec body, part;
 	struct line line;
 	char bnd[HTTP_BOUNDARY_MAX];
+	char pname[HTTP_PNAME_MAX];
 };
 
 /* Output coalescer: consecutive bytes with the same escape flag go out as one piece. */
@@ -520,7 +523,37 @@ static void mp_hdr_start(struct http_state *h)
 {
 	h->mp = MP_HDR;
 	h->part_type = CT_RAW;
+	h->pname_len = 0;
 	line_reset(&h->line);
+}
+
+/* The field name of a Content-Disposition value (form-data; name="imsi"): a part's body is its
+ * value, so the name goes before it as "name=", the way a form writes it, and key-context
+ * detectors see the pair. Only plain names are kept. */
+static void mp_name(struct http_state *h, const uint8_t *v, size_t n)
+{
+	size_t i = 0, len = 0;
+
+	for (; i + 5 <= n; i++) {
+		if (!iprefix(v + i, n - i, "name=") || (i && v[i - 1] != ';' && v[i - 1] != ' ' && v[i - 1] != '\t'))
+			continue;
+		i += 5;
+		if (i < n && v[i] == '"')
+			i++;
+		while (i + len < n && len < HTTP_PNAME_MAX && v[i + len] != '"' && v[i + len] != ';') {
+			uint8_t c = v[i + len];
+
+			if (!((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && !(c >= '0' && c <= '9') && c != '_' &&
+			    c != '-' && c != '.')
+				return;
+			len++;
+		}
+		if (len == HTTP_PNAME_MAX && i + len < n && v[i + len] != '"' && v[i + len] != ';')
+			return;
+		memcpy(h->pname, v + i, len);
+		h->pname_len = (uint8_t)len;
+		return;
+	}
 }
 
 static void mp_byte(struct http_state *h, struct out *o, uint8_t c)
@@ -574,10 +607,18 @@ static void mp_byte(struct http_state *h, struct out *o, uint8_t c)
 			h->mp = MP_BODY;
 			h->mpos = 0;
 			dec_init(&h->part, h->part_type);
+			if (h->pname_len) {
+				out_putn(o, (const uint8_t *)h->pname, h->pname_len, 0);
+				out_put(o, '=', 0);
+			}
 			return;
 		}
-		if (hdr_split(&h->line, &name, &nlen, &val, &vlen) && ieq(name, nlen, "content-type"))
-			h->part_type = ctype_parse(h, val, vlen, false);
+		if (hdr_split(&h->line, &name, &nlen, &val, &vlen)) {
+			if (ieq(name, nlen, "content-type"))
+				h->part_type = ctype_parse(h, val, vlen, false);
+			else if (ieq(name, nlen, "content-disposition"))
+				mp_name(h, val, vlen);
+		}
 		out_brk(o);
 		line_reset(&h->line);
 		return;

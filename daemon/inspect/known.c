@@ -368,7 +368,8 @@ static int add_digits_regex(struct known_exp *x, const char *d, size_t n)
 	return add(x, re, o, ENC_PLAIN, false, true);
 }
 
-static size_t url_escape(char *out, const char *s, size_t n, bool all, bool up)
+/* plus: a space is '+', the way forms (and cookies that hold form values) write it. */
+static size_t url_escape(char *out, const char *s, size_t n, bool all, bool up, bool plus)
 {
 	const char *hx = up ? "0123456789ABCDEF" : "0123456789abcdef";
 	size_t o = 0;
@@ -379,6 +380,8 @@ static size_t url_escape(char *out, const char *s, size_t n, bool all, bool up)
 		/* encodeURIComponent leaves - _ . ! ~ * ' ( ) as they are. */
 		if (is_alnum(c) || (!all && strchr("-_.!~*'()", c) && c)) {
 			out[o++] = (char)c;
+		} else if (plus && c == ' ') {
+			out[o++] = '+';
 		} else {
 			out[o++] = '%';
 			out[o++] = hx[c >> 4];
@@ -421,9 +424,11 @@ static int add_escapes(struct known_exp *x, const char *s, size_t n, bool casele
 		special |= !is_alnum(s[i]);
 	for (int up = 0; up < (caseless ? 1 : 2) && !r; up++) {
 		if (special) {
-			r = add(x, buf, url_escape(buf, s, n, false, up), ENC_URL, caseless, false);
+			r = add(x, buf, url_escape(buf, s, n, false, up, false), ENC_URL, caseless, false);
 			if (!r)
-				r = add(x, buf, url_escape(buf, s, n, true, up), ENC_URL, caseless, false);
+				r = add(x, buf, url_escape(buf, s, n, true, up, false), ENC_URL, caseless, false);
+			if (!r && memchr(s, ' ', n))
+				r = add(x, buf, url_escape(buf, s, n, false, up, true), ENC_URL, caseless, false);
 			if (!r)
 				r = add(x, buf, json_escape(buf, s, n, 1, up), ENC_JSON, caseless, false);
 			if (!r)

@@ -167,6 +167,14 @@ static const struct {
 	{ "UA", 29 }, { "VA", 22 }, { "VG", 24 }, { "XK", 20 }, { "YE", 30 },
 };
 
+size_t validate_iban_len(const char cc[2])
+{
+	for (size_t i = 0; i < sizeof(iban_len) / sizeof(iban_len[0]); i++)
+		if (cc[0] == iban_len[i].cc[0] && cc[1] == iban_len[i].cc[1])
+			return iban_len[i].len;
+	return 0;
+}
+
 bool validate_iban(const char *s, size_t n)
 {
 	char c[34];
@@ -218,8 +226,8 @@ bool validate_tld(const char *s, size_t n)
 	if (n < 2 || n > 24)
 		return false;
 	for (i = 0; i < n; i++)
-		if (!is_alpha(s[i]))
-			return false;
+		if (!is_alpha(s[i]) || (i && s[i - 1] >= 'a' && s[i] <= 'Z'))
+			return false;  /* a letter, and no "webpF": a name glued to the next field */
 	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
 		if (strlen(ext[i]) == n && !strncasecmp(ext[i], s, n))
 			return false;
@@ -259,6 +267,11 @@ bool validate_email(const char *s, size_t n)
 			return false;
 		label++;
 	}
+	/* An asset's scale (icon@2x.png, logo@1.5x.webp) is no mail domain. */
+	for (label = 0; label < dn && (is_digit(d[label]) || d[label] == '.'); label++)
+		;
+	if (label && label < dn && (d[label] | 0x20) == 'x' && label + 1 < dn && d[label + 1] == '.')
+		return false;
 	return dots >= 1 && validate_tld(d, dn);
 }
 
@@ -354,6 +367,13 @@ bool validate_decimal(const char *s, size_t n, double *v, unsigned *decimals)
 	*v = neg ? -x : x;
 	*decimals = (unsigned)fp;
 	return true;
+}
+
+bool validate_coord_text(const char *s, size_t n, double *v)
+{
+	unsigned dec;
+
+	return validate_decimal(s, n, v, &dec) && dec >= 2 && fabs(*v) <= 180;
 }
 
 bool validate_coord(double lat, double lon)

@@ -20,6 +20,8 @@ bool validate_card(const char *d, size_t n);
 /* IBAN, compact or in groups of four separated by spaces, either case: the country's length
  * and mod-97. */
 bool validate_iban(const char *s, size_t n);
+/* Length of the IBANs of the country whose upper-case code is cc[0..2), 0 when it has none. */
+size_t validate_iban_len(const char cc[2]);
 
 /* E-mail address local@domain: syntax, and a top-level domain that is letters (2 to 24) and not
  * a file extension (image@2x.png). */
@@ -38,6 +40,9 @@ bool validate_phone(const char *s, size_t n);
 
 /* A decimal number -?D+.D+ in s[0..n): its value and decimals; false when s is not one. */
 bool validate_decimal(const char *s, size_t n, double *v, unsigned *decimals);
+/* One coordinate as written: a decimal with two decimals at least (one decimal is city level
+ * and common in fields that are not positions), at most 180 in magnitude; its value in *v. */
+bool validate_coord_text(const char *s, size_t n, double *v);
 /* A latitude/longitude pair: in range, not the 0,0 placeholder. */
 bool validate_coord(double lat, double lon);
 /* Great-circle distance in km. */

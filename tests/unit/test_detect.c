@@ -12,6 +12,7 @@
 #include "unit.h"
 
 #define MAXF 32
+#define PAD 1500
 
 static const struct known_value known[] = {
 	{ DT_IMEI, "imei", "351234567890124" },
@@ -253,9 +254,29 @@ static void test_generic(void)
 	CU_ASSERT(expect("lat=47.37&lon=8.54", DT_LOCATION, ENC_PLAIN, NULL));
 	CU_ASSERT(expect("{\"latitude\": 47.3769, \"longitude\": 8.5417}", DT_LOCATION, ENC_PLAIN, NULL));
 	CU_ASSERT(expect("ll=47.37,8.54&z=3", DT_LOCATION, ENC_PLAIN, NULL));
-	CU_ASSERT(expect("{\"lat\":47.3,\"lng\":8.5}", DT_LOCATION, ENC_PLAIN, NULL));
 	CU_ASSERT(expect("lng=-122.4194&lat=37.7749", DT_LOCATION, ENC_PLAIN, NULL));
 	CU_ASSERT(expect("{\"coordinates\":[8.5417,47.3769]}", DT_LOCATION, ENC_PLAIN, NULL));
+	/* Latitude and longitude in fields of their own, other fields between. */
+	CU_ASSERT(expect("lat=37.97&recipient=nina.weber37@bluewin.ch&lng=-122.30", DT_LOCATION, ENC_PLAIN, NULL));
+	/* Compound keys end with the word. */
+	CU_ASSERT(expect("subscriberImsi=262075739663748&", DT_IMSI, ENC_PLAIN, NULL));
+	CU_ASSERT(expect("{\"sim_imsi\":\"262075739663748\"}", DT_IMSI, ENC_PLAIN, NULL));
+	CU_ASSERT(expect("{\"wifiMac\":\"AA:05:B2:97:AE:47\"}", DT_MAC, ENC_PLAIN, NULL));
+	CU_ASSERT(expect("macAddress=D0-7A-26-D2-81-4F", DT_MAC, ENC_PLAIN, NULL));
+	CU_ASSERT(expect("bt_mac=d07a26d2814f;", DT_MAC, ENC_PLAIN, NULL));
+	/* An identifier as a host-name label. */
+	CU_ASSERT(expect("9w5.490154203237518.lookup.example", DT_IMEI, ENC_PLAIN, NULL));
+	CU_ASSERT(expect("jl6.490154203237518.x.example", DT_IMEI, ENC_PLAIN, NULL));
+	CU_ASSERT(expect("a.8941039547620075327.7.example", DT_ICCID, ENC_PLAIN, NULL));
+	/* IBANs whose account part holds letters, in groups or not, at the end of a field. */
+	CU_ASSERT(expect("{\"account\": \"CH9794580VF3A7PWFQ6F0\"}", DT_IBAN, ENC_PLAIN, NULL));
+	CU_ASSERT(expect("d=IT95 K383 2364 056A 9G4M K0M4 KNK", DT_IBAN, ENC_PLAIN, NULL));
+	CU_ASSERT(expect("GB73QLQI71954061358952", DT_IBAN, ENC_PLAIN, NULL));
+	/* Digits with '+' for spaces, as in a form value inside a cookie. */
+	CU_ASSERT(expect("Cookie: c=4111+1111+1111+1111; x=1", DT_CARD, ENC_PLAIN, NULL));
+	/* A length byte delimits a host name in binary framing, whatever byte follows. */
+	CU_ASSERT(expect("\x0epinephone-janes\x00", DT_HOSTNAME, ENC_PLAIN, "hostname"));
+	CU_ASSERT(expect("x\x0e" "enaj-enohpenip0\"", DT_HOSTNAME, ENC_REVERSED, "hostname"));
 	CU_ASSERT(expect("Authorization: Basic dXNlcjpwYXNzd29yZA==\r\n", DT_CREDENTIAL, ENC_PLAIN, NULL));
 	CU_ASSERT(expect("authorization: bearer eyJhbGciOiJIUzI1NiJ9.e30.x\r\n", DT_CREDENTIAL, ENC_PLAIN, NULL));
 	CU_ASSERT(expect("user=bob&password=hunter22", DT_CREDENTIAL, ENC_PLAIN, NULL));
@@ -276,6 +297,34 @@ static void test_near(void)
 	CU_ASSERT(none(db, sc, "price=47.37&qty=8.54"));            /* no location known */
 }
 
+/* Latitude and longitude in fields of their own (a multipart request) pair across the break;
+ * too far apart they do not. */
+static void test_pair(void)
+{
+	struct detect_stream *st = detect_stream_new(db);
+	struct finding f[MAXF];
+	char pad[PAD];
+	size_t n = 0;
+
+	n += detect_feed(st, sc, (const uint8_t *)"lat=47.3769", 11, 0, f + n, MAXF - n);
+	n += detect_break(st, sc, f + n, MAXF - n);
+	n += detect_feed(st, sc, (const uint8_t *)"x=1", 3, 0, f + n, MAXF - n);
+	n += detect_break(st, sc, f + n, MAXF - n);
+	n += detect_feed(st, sc, (const uint8_t *)"lon=8.5417", 10, 0, f + n, MAXF - n);
+	n += detect_break(st, sc, f + n, MAXF - n);
+	CU_ASSERT(n == 1 && f[0].type == DT_LOCATION && f[0].offset == 4);
+	detect_stream_free(st);
+
+	memset(pad, 'x', sizeof(pad));
+	st = detect_stream_new(db);
+	n = detect_feed(st, sc, (const uint8_t *)"lat=47.3769&", 12, 0, f, MAXF);
+	n += detect_feed(st, sc, (const uint8_t *)pad, sizeof(pad), 0, f + n, MAXF - n);
+	n += detect_feed(st, sc, (const uint8_t *)"&lon=8.5417&", 12, 0, f + n, MAXF - n);
+	n += detect_end(st, sc, f + n, MAXF - n);
+	CU_ASSERT(n == 0);
+	detect_stream_free(st);
+}
+
 /* A value split across two feeds at every point is found once, at its offset. */
 static void test_split(void)
 {
@@ -283,12 +332,36 @@ static void test_split(void)
 		"GET /?a=1&imei=351234567890124&b=2", "x=490154203237518;", "{\"e\":\"jane.doe@example.org\"}",
 		"card 4111 1111 1111 1111 ok", "lat=47.3769&lon=8.5417 ", "z=02:1a:2b:3c:4d:5e ",
 		"Authorization: Bearer abcdefghijklmnop123\r\n", "to=+41 79 123 45 67;",
+		"a=IT95 K383 2364 056A 9G4M K0M4 KNK&", "h.490154203237518.example",
 	};
 	static const struct { unsigned type; size_t off; } want[] = {
 		{ DT_IMEI, 15 }, { DT_IMEI, 2 }, { DT_EMAIL, 6 }, { DT_CARD, 5 }, { DT_LOCATION, 4 },
-		{ DT_MAC, 2 }, { DT_CREDENTIAL, 22 }, { DT_PHONE, 3 },
+		{ DT_MAC, 2 }, { DT_CREDENTIAL, 22 }, { DT_PHONE, 3 }, { DT_IBAN, 2 }, { DT_IMEI, 2 },
 	};
 
+	/* An IBAN (and Basic credentials before the colon) stays pending across detect_end: the
+	 * rest of the field may still come. */
+	static const struct { const char *s; unsigned type; size_t off; } soft[] = {
+		{ "a=IT95 K383 2364 056A 9G4M K0M4 KNK&", DT_IBAN, 2 },
+		{ "Authorization: Basic bGVhOTQ6QVpteFFCeHdoOWFuZkFmRC54\r\n", DT_CREDENTIAL, 21 },
+	};
+
+	for (size_t t = 0; t < sizeof(soft) / sizeof(soft[0]); t++) {
+		for (size_t cut = 0; cut <= strlen(soft[t].s); cut++) {
+			const char *s = soft[t].s;
+			struct detect_stream *st = detect_stream_new(db);
+			struct finding f[MAXF];
+			size_t n = 0;
+
+			n += detect_feed(st, sc, (const uint8_t *)s, cut, 0, f + n, MAXF - n);
+			n += detect_end(st, sc, f + n, MAXF - n);
+			n += detect_feed(st, sc, (const uint8_t *)s + cut, strlen(s) - cut, 0, f + n, MAXF - n);
+			n += detect_end(st, sc, f + n, MAXF - n);
+			n += detect_break(st, sc, f + n, MAXF - n);
+			CU_ASSERT(n == 1 && f[0].type == soft[t].type && f[0].offset == soft[t].off);
+			detect_stream_free(st);
+		}
+	}
 	for (size_t t = 0; t < sizeof(inputs) / sizeof(inputs[0]); t++) {
 		const char *s = inputs[t];
 		size_t len = strlen(s);
@@ -439,6 +512,17 @@ static void test_negatives(void)
 		"{\"password\": \"\", \"pwd\": null, \"secret\": \"********\", \"token\": \"short\"}",
 		"Authorization: Bearer undefined\r\n",
 		"ll=all&loc=null&lat=north",
+		"lat=-19.2&lon=155.3", "{\"lat\":47.3,\"lng\":8.5}", "ll=47.3,8.5",  /* one decimal */
+		"lat=91.37&lon=8.54", "lat=47.37&q=x", "lon=8.54&z=1",
+		"subscriberImsi=262075739663&", "sim_imsi=999075739663748",
+		"machine=d07a26d2814f&macro=d07a26d2814f&hmac=d07a26d2814f0011",
+		"v=0.490154203237518&x=5.490154203237518",              /* decimals, not labels */
+		"CH4036426A48U8800DDAA", "IT46P52772040561SPQ0U2BC7FV",  /* mod 97 */
+		"XGB73QLQI71954061358952", "GB73QLQI71954061358952X",    /* longer tokens */
+		"GB73QLQI719540613589 52", "GB73 QLQI 7195 406135 8952", "GB73 QLQI 7195  4061 3589 52",
+		"{\"account\":\"GB89TQZJ38583102341881\"}",            /* digits glued to letters */
+		"\x0dpinephone-janes", "\x0fpinephone-janes",
+		"\x0cicon@2x.webpF\x00\x06search", "icon@3x.jpgV", "a=logo@1.5x.png",
 		"mac=00:00:00:00:00:00&adid=00000000-0000-0000-0000-000000000000",
 		"iban=DE89370400440532013001",
 		"pinephone-janex and xpinephone-jane",
@@ -547,6 +631,7 @@ int main(void)
 		{ "known values, encoded", test_known_encoded },
 		{ "generic detectors", test_generic },
 		{ "near the known location", test_near },
+		{ "latitude and longitude apart", test_pair },
 		{ "split at every point", test_split },
 		{ "detect_end", test_end },
 		{ "escaped bytes", test_escapes },

@@ -411,9 +411,9 @@ static void test_multipart(void)
 	snprintf(want, sizeof(want), POST_HEAD
 		 "Content-Type: multipart/form-data; charset=x; boundary=\"----WebKitFormBoundaryABC\"|"
 		 "Content-Length: %zu|"
-		 "Content-Disposition: form-data; name=\"q\"|hello world|"
+		 "Content-Disposition: form-data; name=\"q\"|q=hello world|"
 		 "Content-Disposition: form-data; name=\"meta\"|Content-Type: application/json|"
-		 "{\"k\": \"a\\(A)\"}|"
+		 "meta={\"k\": \"a\\(A)\"}|"
 		 "Content-Type: application/x-www-form-urlencoded|a=1%%(,)2\r\n--not-boundary\r\n-\r|"
 		 "|", sizeof(mp_body) - 1);
 	expect(b, n, want, 0);
@@ -429,6 +429,20 @@ static void test_multipart(void)
 	n = request(b, "Content-Type: multipart/mixed; boundary=xyz\r\n",
 		    (const uint8_t *)"--xyz\r\nA: b", 11, false);
 	expect(b, n, POST_HEAD "Content-Type: multipart/mixed; boundary=xyz|Content-Length: 11|A: b|", 0);
+	/* The field name goes before the value as a key; a file name is no field name, and a
+	 * name that is not plain (or too long to be a key) is left out. */
+	n = request(b, "Content-Type: multipart/form-data; boundary=xyz\r\n",
+		    (const uint8_t *)"--xyz\r\nContent-Disposition: form-data; filename=\"a.png\"; name=imsi\r\n\r\n1\r\n"
+		    "--xyz\r\nContent-Disposition: form-data; filename=\"a.png\"\r\n\r\n2\r\n"
+		    "--xyz\r\nContent-Disposition: form-data; name=\"a b\"\r\n\r\n3\r\n"
+		    "--xyz\r\nContent-Disposition: form-data; name=\"abcdefghijklmnopqrstuvwxyz0123456789\"\r\n\r\n4\r\n"
+		    "--xyz--\r\n", 289, false);
+	expect(b, n, POST_HEAD "Content-Type: multipart/form-data; boundary=xyz|Content-Length: 289|"
+	       "Content-Disposition: form-data; filename=\"a.png\"; name=imsi|imsi=1|"
+	       "Content-Disposition: form-data; filename=\"a.png\"|2|"
+	       "Content-Disposition: form-data; name=\"a b\"|3|"
+	       "Content-Disposition: form-data; name=\"abcdefghijklmnopqrstuvwxyz0123456789\"|4|", 0);
+	check_splits(b, n, 100);
 	/* Without a usable boundary the body is raw. */
 	n = request(b, "Content-Type: multipart/form-data\r\n", (const uint8_t *)"--a\r\n", 5, false);
 	expect(b, n, POST_HEAD "Content-Type: multipart/form-data|Content-Length: 5|--a\r\n|", 0);

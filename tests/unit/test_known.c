@@ -244,6 +244,13 @@ static void test_secret_short(void)
 		if (x.pat[i].enc == ENC_PLAIN || x.pat[i].enc == ENC_BASE64)
 			CU_ASSERT(!x.pat[i].caseless);
 	CU_ASSERT(has(&x, "Tr0ub4dor%263", ENC_URL));
+	CU_ASSERT(!has(&x, "Tr0ub4dor+3", ENC_URL));
+	known_exp_clear(&x);
+
+	/* A space is '+' in form values (and cookies that hold them). */
+	CU_ASSERT_FATAL(expand(&x, DT_SECRET, "Lorenz Tschudi") == 0);
+	CU_ASSERT(has(&x, "Lorenz+Tschudi", ENC_URL));
+	CU_ASSERT(has(&x, "Lorenz%20Tschudi", ENC_URL));
 	known_exp_clear(&x);
 
 	/* Short values: digests only. */

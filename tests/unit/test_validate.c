@@ -68,6 +68,8 @@ static void test_iban(void)
 	CU_ASSERT(!validate_iban(S("DE8937040044053201300")));   /* length for DE */
 	CU_ASSERT(!validate_iban(S("QQ89370400440532013000")));  /* no such country */
 	CU_ASSERT(!validate_iban(S("DE89 370 40044 0532 0130 00")));
+	CU_ASSERT(validate_iban_len("DE") == 22 && validate_iban_len("CH") == 21);
+	CU_ASSERT(validate_iban_len("QQ") == 0 && validate_iban_len("de") == 0);
 }
 
 static void test_email(void)
@@ -84,8 +86,16 @@ static void test_email(void)
 	CU_ASSERT(!validate_email(S("a..b@example.org")));
 	CU_ASSERT(!validate_email(S("a@-example.org")));
 	CU_ASSERT(!validate_email(S("a@example..org")));
+	/* An asset's scale is no domain, whatever extension follows. */
+	CU_ASSERT(!validate_email(S("icon@2x.webpf")));
+	CU_ASSERT(!validate_email(S("logo@1.5x.sprite")));
+	CU_ASSERT(validate_email(S("ops@2xample.com")));
+	CU_ASSERT(validate_email(S("a@x2.example.com")));
 	CU_ASSERT(validate_tld(S("example.com")));
+	CU_ASSERT(validate_tld(S("example.COM")));
+	CU_ASSERT(validate_tld(S("example.Com")));
 	CU_ASSERT(!validate_tld(S("logo.svg")));
+	CU_ASSERT(!validate_tld(S("icon.webpF")));   /* glued to the next field */
 }
 
 static void test_phone(void)
@@ -121,6 +131,14 @@ static void test_coord(void)
 	CU_ASSERT(!validate_decimal(S("47."), &v, &dec));
 	CU_ASSERT(!validate_decimal(S("1.2.3"), &v, &dec));
 	CU_ASSERT(!validate_decimal(S("1234.5"), &v, &dec));
+	/* Two decimals at least: one decimal is city level, and common in other fields. */
+	CU_ASSERT(validate_coord_text(S("47.37"), &v) && fabs(v - 47.37) < 1e-9);
+	CU_ASSERT(validate_coord_text(S("-122.4194"), &v) && fabs(v + 122.4194) < 1e-9);
+	CU_ASSERT(!validate_coord_text(S("-19.2"), &v));
+	CU_ASSERT(!validate_coord_text(S("155.3"), &v));
+	CU_ASSERT(!validate_coord_text(S("47"), &v));
+	CU_ASSERT(!validate_coord_text(S("180.01"), &v));
+	CU_ASSERT(!validate_coord_text(S("999.99"), &v));
 	CU_ASSERT(validate_coord(47.37, 8.54));
 	CU_ASSERT(validate_coord(-33.86, 151.2));
 	CU_ASSERT(!validate_coord(91.0, 8.54));
