@@ -1,13 +1,15 @@
 #!/bin/sh
 # Runs privfw's test tiers against one build directory.
-#   tests/run.sh BUILD_DIR [unit|golden|man|unit-file|e2e|fuzz]...   (default: every tier)
+#   tests/run.sh BUILD_DIR [unit|golden|man|unit-file|fuzz|eval|valgrind|e2e|bench]...
+#   (default: every tier). valgrind needs a build without sanitizers: $PLAIN_B (default build).
 # A tier that cannot run here prints SKIP and counts as skipped, never as passed.
 set -u
 B=${1:?usage: tests/run.sh BUILD_DIR [TIER...]}
 shift
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
-tiers=${*:-unit golden man unit-file fuzz e2e bench}
+tiers=${*:-unit golden man unit-file fuzz eval valgrind e2e bench}
+PY=/usr/bin/python3
 passed=0 failed=0 skipped=0
 failures=
 
@@ -80,6 +82,32 @@ tier_e2e() {
 	done
 }
 
+# The labelled corpus through privfwd --replay: recall >= 0.99 for known values, flow F1 >= 0.98,
+# no false-positive flow on the negatives.
+tier_eval() {
+	if ! $PY -c 'import scapy, cryptography' 2>/dev/null; then result eval 77; return; fi
+	rm -rf "$B/corpus"
+	$PY tests/corpus/gen.py "$B/corpus" >/dev/null &&
+		$PY tests/corpus/eval.py --privfwd "$B/privfwd" --check "$B/corpus"
+	result eval $?
+}
+
+# The replay of one corpus capture under valgrind: no errors, 0 bytes definitely lost.
+tier_valgrind() {
+	pb=${PLAIN_B:-build}
+	if ! command -v valgrind >/dev/null || [ ! -x "$pb/privfwd" ]; then result valgrind-replay 77; return; fi
+	if [ ! -e "$B/corpus/privfw.conf" ]; then
+		$PY tests/corpus/gen.py "$B/corpus" >/dev/null || { result valgrind-replay 1; return; }
+	fi
+	pcap=$(ls "$B"/corpus/*.pcap | head -n 1)
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 \
+		"$pb/privfwd" -c "$B/corpus/privfw.conf" --replay "$pcap" --json >/dev/null 2>"$B/valgrind.log"
+	rc=$?
+	grep -v '^replay:\|^  ' "$B/valgrind.log" | head -n 30
+	grep -q 'definitely lost: [1-9]' "$B/valgrind.log" && rc=1
+	result valgrind-replay $rc
+}
+
 # A seconds-long run of the benchmark, so it does not rot; its figures are not judged here.
 tier_bench() {
 	BENCH_SECONDS=1 sh bench/bench.sh "$B"
@@ -93,6 +121,8 @@ for tier in $tiers; do
 	man) tier_man ;;
 	unit-file) tier_unit_file ;;
 	fuzz) tier_fuzz ;;
+	eval) tier_eval ;;
+	valgrind) tier_valgrind ;;
 	e2e) tier_e2e ;;
 	bench) tier_bench ;;
 	*) echo "unknown tier: $tier" >&2; exit 2 ;;
