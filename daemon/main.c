@@ -704,6 +704,13 @@ static struct detect_db *detectors(const struct config *c, bool discover, unsign
 	dc.lat = id.lat;
 	dc.lon = id.lon;
 	db = detect_db_new(&dc, err, errlen);
+	if (!db && discover) {
+		/* Something this system reported is unusable: what the file says still counts. */
+		fprintf(stderr, "privfwd: ignoring the identifiers learned from this system: %s\n", err);
+		id = c->identity;
+		dc.n_known = identity_known(&id, &sec, known, KNOWN_MAX);
+		db = detect_db_new(&dc, err, errlen);
+	}
 	*n_known = dc.n_known;
 	explicit_bzero(&id, sizeof(id));
 	secrets_free(&sec);
