@@ -132,9 +132,12 @@ install: all
 	install -m 0755 scripts/privfw-rules $(DESTDIR)$(LIBEXECDIR)/privfw-rules
 	install -m 0644 man/privfwd.8 man/privfwctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/privfw.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
-		systemd/privfwd.service.in > $(DESTDIR)$(UNITDIR)/privfwd.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/privfwd.service
+	# privfw-safe-mode.service is not enabled: privfwd.service starts it through OnFailure=.
+	for u in privfwd privfw-safe-mode; do \
+		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
+			-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/$$u.service.in > $(DESTDIR)$(UNITDIR)/$$u.service && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service || exit 1; \
+	done
 	test -e $(DESTDIR)$(SYSCONFDIR)/privfw/privfw.conf || \
 		install -m 0644 policy/privfw.conf $(DESTDIR)$(SYSCONFDIR)/privfw/privfw.conf
 	install -m 0644 policy/policy.conf $(DESTDIR)$(SYSCONFDIR)/privfw/policy.conf
@@ -144,7 +147,7 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/privfwd $(DESTDIR)$(BINDIR)/privfwctl \
 		$(DESTDIR)$(LIBEXECDIR)/privfw-rules $(DESTDIR)$(MANDIR)/man8/privfwd.8 \
 		$(DESTDIR)$(MANDIR)/man8/privfwctl.8 $(DESTDIR)$(MANDIR)/man5/privfw.conf.5 \
-		$(DESTDIR)$(UNITDIR)/privfwd.service
+		$(DESTDIR)$(UNITDIR)/privfwd.service $(DESTDIR)$(UNITDIR)/privfw-safe-mode.service
 
 clean:
 	rm -rf build

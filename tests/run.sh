@@ -56,9 +56,12 @@ tier_unit_file() {
 	if ! command -v systemd-analyze >/dev/null; then result systemd-verify 77; return; fi
 	d=$(mktemp -d)
 	# verify resolves ExecStart= binaries, so point the unit at this build.
-	sed -e "s|@SBINDIR@|$TOP/$B|g" -e "s|@LIBEXECDIR@|$TOP/scripts|g" -e "s|@SYSCONFDIR@|/etc|g" systemd/privfwd.service.in \
-		> "$d/privfwd.service"
-	out=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no "$d/privfwd.service" 2>&1)
+	for u in privfwd privfw-safe-mode; do
+		sed -e "s|@SBINDIR@|$TOP/$B|g" -e "s|@LIBEXECDIR@|$TOP/scripts|g" -e "s|@SYSCONFDIR@|/etc|g" \
+			systemd/$u.service.in > "$d/$u.service"
+	done
+	out=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no "$d/privfwd.service" \
+		"$d/privfw-safe-mode.service" 2>&1)
 	rc=$?
 	rm -rf "$d"
 	[ -n "$out" ] && echo "$out"
