@@ -56,7 +56,7 @@ chmod 0600 "$T/secrets.conf"
 
 netns_up
 journal_up || skip "cannot start a journald"
-nsenter --net=/run/netns/"$INET" $PEER serve "$T/server.log" "$SERVER_V4:7001" "$SERVER_V4:53" \
+nsenter --net=/run/netns/"$INET" $PEER serve "$T/server.log" "$SERVER_V4:7001" "$SERVER_V4:53" "$SERVER_V4:443" \
 	"[$SERVER_V6]:7001" > "$T/server.out" &
 SERVER_PID=$!
 in_phone env PRIVFWD="$B/privfwd" "$TOP/scripts/privfw-rules" -c "$T/privfw.conf" install
@@ -112,6 +112,23 @@ name = sys.argv[1] + ".t.example"
 q = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
 sys.stdout.buffer.write(struct.pack("!HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0) + q + struct.pack("!HH", 1, 1))
 PY
+# QUIC v1 Initials (RFC 9001 keys) and a TLS ClientHello, built by the corpus generator's code.
+/usr/bin/python3 - "$TOP/tests/corpus" "$T" "$(sha1 "$MACHINE_ID" | cut -c1-16)" <<'PY' || QUIC=
+import os, random, sys
+sys.path.insert(0, sys.argv[1])
+import gen, quic
+rng = random.Random(7)
+def initial(sni):
+    ch = gen.client_hello(rng, sni, [b"h3"], quic_tp=b"")
+    return quic.initial_packet(os.urandom(8), os.urandom(8), 0, [quic.crypto_frame(0, ch)])
+open(sys.argv[2] + "/quic", "wb").write(initial(sys.argv[3] + ".q.example"))
+open(sys.argv[2] + "/quic_clean", "wb").write(initial("www.example.org"))
+ch = gen.client_hello(rng, "www.example.org", [b"h2", b"http/1.1"])
+rec = bytes([22, 3, 1]) + len(ch).to_bytes(2, "big") + ch
+# After the hello: bytes that would be ciphertext, here holding the IMEI in the clear.
+open(sys.argv[2] + "/tls", "wb").write(rec + bytes([23, 3, 3, 0, 20]) + b"imei=490154203237518")
+PY
+QUIC=${QUIC-yes}
 cp "$T/dns" "$T/dns_clean"
 python3 - > "$T/dns_clean" <<'PY'
 import struct, sys
@@ -136,6 +153,18 @@ check "the DNS query never reached the server" sh -c "! grep -q $(sha1 $MACHINE_
 check "journal: PRIVFW_DATA=machine_id over DNS" journal_has PRIVFW_DATA=machine_id PRIVFW_PROTO=udp
 expect "an ordinary DNS query passes" ok "$(send dns_clean udp $SERVER_V4 53)"
 expect "an owner's secret in base64 is blocked" refused "$(send secret tcp $SERVER_V4 7001)"
+if [ -n "$QUIC" ]; then
+	got=$(send quic udp $SERVER_V4 443)
+	check "QUIC Initial whose SNI holds a hashed machine-id is blocked ($got)" [ "$got" != ok ]
+	check "journal: machine_id in a QUIC SNI" journal_has PRIVFW_DATA=machine_id \
+		PRIVFW_HOST="$(sha1 "$MACHINE_ID" | cut -c1-16).q.example"
+	expect "a QUIC Initial to an ordinary host passes" ok "$(send quic_clean udp $SERVER_V4 443)"
+	# A TLS flow settles after its hello: what follows is not read (it would be ciphertext).
+	expect "TLS: the flow settles after the ClientHello" ok "$(send tls tcp $SERVER_V4 443)"
+	check "server got the bytes after the hello" in_log "imei=490154203237518"
+else
+	echo "# QUIC and TLS checks skipped: no python3-cryptography"
+fi
 check "journal: PRIVFW_DATA=secret with its label" journal_has PRIVFW_DATA=secret PRIVFW_LABEL=wifi-password
 
 # What privfw itself shows is masked: never the value.
