@@ -1,10 +1,10 @@
 /* Inspection throughput of the detector engine against memcpy of the same bytes, database
  * compile time and per-flow state. A benchmark: it prints figures and asserts nothing.
  *
- *   scan [-k KNOWNFILE] [-p PASSES] [-g MIB] [-w OUT] [FILE...]
+ *   scan [-k KNOWNFILE] [-p PASSES] [-g MIB] [-m typical|dense] [-w OUT] [FILE...]
  *
  * FILEs are read as raw payload bytes; without any, MIB (default 4) of HTTP-like traffic is
- * generated. The data is fed in 1448-byte segments (detect_feed, then detect_end, per segment)
+ * generated: typical (default: mostly headers, few numbers) or dense (digits and keys). The data is fed in 1448-byte segments (detect_feed, then detect_end, per segment)
  * with a new stream every 64 KiB, like flows. KNOWNFILE lines are "type label value"; without
  * it a realistic set of ten-odd device identifiers and secrets is used. -w writes the input
  * to OUT and exits. */
@@ -108,8 +108,83 @@ static void b64blob(struct buf *b, unsigned n)
 		put(b, "%c", a[rnd() & 63]);
 }
 
-/* HTTP requests as apps send them: headers, query strings, JSON bodies, numbers, ids, blobs,
- * and now and then a piece of personal data. */
+static void alnum(char *out, unsigned n)
+{
+	static const char a[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
+
+	for (unsigned i = 0; i < n; i++)
+		out[i] = a[rnd() % 64];
+	out[n] = '\0';
+}
+
+static void text(struct buf *b, unsigned words_n)
+{
+	for (unsigned i = 0; i < words_n; i++)
+		put(b, "%s%s", i ? " " : "", word());
+}
+
+/* Typical API traffic: most bytes are headers (long user agents, client hints, opaque cookies
+ * and bearer tokens), bodies are JSON or forms of words with a few small numbers, and personal
+ * data is rare. About 6 % of the bytes are digits. A flow (64 KiB) keeps its token and session
+ * cookie, as an app's connection does. */
+static void generate_typical(struct buf *b, size_t size)
+{
+	static const char *const ctype[] = { "application/json", "application/x-www-form-urlencoded" };
+	char token[200], session[40];
+	size_t flow = SIZE_MAX;
+
+	while (b->n < size) {
+		unsigned kind = rnd() % 10;
+
+		if (b->n / FLOW != flow) {
+			flow = b->n / FLOW;
+			alnum(token, 120 + rnd() % 60);
+			alnum(session, 32);
+		}
+
+		put(b, "%s /api/%s/%s?lang=en&q=%s+%s HTTP/1.1\r\n", kind < 5 ? "GET" : "POST", word(), word(),
+		    word(), word());
+		put(b, "Host: %s.%s.example.com\r\nConnection: keep-alive\r\n", word(), word());
+		put(b, "User-Agent: Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like "
+		       "Gecko) Chrome/120.0.6099.%u Mobile Safari/537.36\r\n", rnd() % 200);
+		put(b, "sec-ch-ua: \"Not_A Brand\";v=\"8\", \"Chromium\";v=\"120\"\r\nsec-ch-ua-mobile: ?1\r\n"
+		       "sec-ch-ua-platform: \"Android\"\r\nAccept: application/json, text/plain, */*\r\n"
+		       "Accept-Language: en-US,en;q=0.9,de;q=0.8\r\nAccept-Encoding: gzip, deflate, br\r\n"
+		       "Origin: https://www.%s.example.com\r\nReferer: https://www.%s.example.com/%s/%s\r\n"
+		       "Sec-Fetch-Site: same-site\r\nSec-Fetch-Mode: cors\r\nSec-Fetch-Dest: empty\r\n",
+		    word(), word(), word(), word());
+		put(b, "Authorization: Bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.%s\r\n", token);
+		put(b, "Cookie: session=%s; theme=dark; consent=%s\r\n", session, rnd() % 2 ? "yes" : "no");
+		if (kind < 5) {
+			put(b, "\r\n");
+			continue;
+		}
+		put(b, "Content-Type: %s\r\n\r\n", ctype[kind % 2]);
+		if (kind % 2) {
+			put(b, "title=%s+%s&body=", word(), word());
+			text(b, 12 + rnd() % 20);
+			put(b, "&tags=%s,%s&draft=false&page=%u\r\n", word(), word(), rnd() % 20);
+			continue;
+		}
+		put(b, "{\"event\":\"%s_%s\",\"screen\":\"%s\",\"props\":{\"title\":\"", word(), word(), word());
+		text(b, 8 + rnd() % 24);
+		put(b, "\",\"category\":\"%s\",\"count\":%u,\"enabled\":true,\"theme\":\"dark\"},"
+		       "\"client\":{\"name\":\"%s-app\",\"platform\":\"android\",\"locale\":\"en_US\"}",
+		    word(), rnd() % 100, word());
+		switch (rnd() % 40) {
+		case 0: put(b, ",\"email\":\"jane.doe@example.org\""); break;
+		case 1: put(b, ",\"lat\":47.3769,\"lng\":8.5417"); break;
+		case 2: put(b, ",\"contact\":\"someone.else@mail.example.com\""); break;
+		case 3: put(b, ",\"imei\":\"351234567890124\""); break;
+		default: break;
+		}
+		put(b, "}\r\n");
+	}
+}
+
+/* Dense traffic: every request carries timestamps, numeric ids, analytics cookies, hex hashes
+ * and base64 blobs, and now and then a piece of personal data: about a fifth of the bytes are
+ * digits, the hard case for the digit-run scanner. */
 static void generate(struct buf *b, size_t size)
 {
 	while (b->n < size) {
@@ -253,11 +328,11 @@ int main(int argc, char **argv)
 	double t0, t_compile, t_scan = 0, t_copy = 0;
 	double mb, scan_mbs, copy_mbs;
 	unsigned passes = 0, copies = 0, want = 0, gen_mib = 4;
-	const char *dump = NULL;
+	const char *dump = NULL, *mode = "typical";
 	size_t found = 0;
 	int o;
 
-	while ((o = getopt(argc, argv, "k:p:g:w:")) != -1) {
+	while ((o = getopt(argc, argv, "k:p:g:m:w:")) != -1) {
 		switch (o) {
 		case 'k':
 			cfg.n_known = read_known(optarg, kv, lines);
@@ -269,11 +344,15 @@ int main(int argc, char **argv)
 		case 'g':
 			gen_mib = (unsigned)atoi(optarg);
 			break;
+		case 'm':
+			mode = optarg;
+			break;
 		case 'w':
 			dump = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: scan [-k KNOWNFILE] [-p PASSES] [-g MIB] [-w OUT] [FILE...]\n");
+			fprintf(stderr, "usage: scan [-k KNOWNFILE] [-p PASSES] [-g MIB] [-m typical|dense] [-w OUT] "
+				"[FILE...]\n");
 			return 2;
 		}
 	}
@@ -286,7 +365,14 @@ int main(int argc, char **argv)
 		in.cap = (size_t)gen_mib * 1024 * 1024 + 4096;
 		if (!(in.p = malloc(in.cap)))
 			return 1;
-		generate(&in, (size_t)gen_mib * 1024 * 1024);
+		if (!strcmp(mode, "dense")) {
+			generate(&in, (size_t)gen_mib * 1024 * 1024);
+		} else if (!strcmp(mode, "typical")) {
+			generate_typical(&in, (size_t)gen_mib * 1024 * 1024);
+		} else {
+			fprintf(stderr, "scan: -m typical or dense\n");
+			return 2;
+		}
 	}
 	if (dump) {
 		FILE *f = fopen(dump, "wb");
@@ -325,6 +411,13 @@ int main(int argc, char **argv)
 	scan_mbs = t_scan > 0 ? mb * passes / t_scan : 0;
 	copy_mbs = t_copy > 0 ? mb * copies / t_copy : 0;
 	printf("input_bytes      %zu\n", in.n);
+	{
+		size_t dig = 0;
+
+		for (size_t i = 0; i < in.n; i++)
+			dig += in.p[i] >= '0' && in.p[i] <= '9';
+		printf("digits_pct       %.1f\n", in.n ? 100.0 * (double)dig / (double)in.n : 0);
+	}
 	printf("passes           %u\n", passes);
 	printf("findings_pass    %zu\n", found);
 	printf("compile_ms       %.1f\n", t_compile * 1e3);

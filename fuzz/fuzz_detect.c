@@ -1,5 +1,8 @@
 /* libFuzzer target for the detector engine: any bytes, split where the first byte says, fed in
- * pieces with escapes, breaks and ends; findings must stay inside the stream and be masked. */
+ * pieces with escapes, breaks and ends; findings must stay inside the stream and be masked. The
+ * database scanned with is one that went through detect_db_serialize and back, the way privfwd
+ * receives it, and the input is also offered to detect_db_deserialize, raw and spliced into a
+ * real database, which must refuse it without a crash. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +26,8 @@ static const struct known_value known[] = {
 
 static struct detect_db *db;
 static struct detect_scratch *sc;
+static char *ser;
+static size_t ser_len;
 
 static void check(const struct finding *f, size_t got, size_t max, uint64_t end)
 {
@@ -49,11 +54,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		struct detect_config c = { .known = known, .n_known = sizeof(known) / sizeof(known[0]),
 					   .have_location = true, .lat = 47.3769, .lon = 8.5417 };
 		char err[256];
+		struct detect_db *fresh = detect_db_new(&c, err, sizeof(err));
 
-		db = detect_db_new(&c, err, sizeof(err));
+		if (!fresh || detect_db_serialize(fresh, &ser, &ser_len) < 0)
+			abort();
+		detect_db_free(fresh);
+		db = detect_db_deserialize(ser, ser_len, err, sizeof(err));
 		sc = db ? detect_scratch_new(db) : NULL;
 		if (!sc)
 			abort();
+	}
+	{
+		char err[64];
+		size_t at = n ? d[0] * (ser_len / 256) : 0;
+		struct detect_db *x = detect_db_deserialize((const char *)d, n, err, sizeof(err));
+
+		detect_db_free(x);
+		/* The input over a real database's bytes from a point the first byte picks; one input
+		 * in 16, as checking a whole database is slow next to scanning a few bytes. */
+		if (n && at < ser_len && n % 16 == 0) {
+			char *b = malloc(ser_len);
+
+			if (!b)
+				abort();
+			memcpy(b, ser, ser_len);
+			memcpy(b + at, d, n < ser_len - at ? n : ser_len - at);
+			x = detect_db_deserialize(b, ser_len, err, sizeof(err));
+			detect_db_free(x);
+			free(b);
+		}
 	}
 	if (n < 1)
 		return 0;

@@ -79,6 +79,8 @@ struct detect_db {
 	hs_database_t *hs;
 	struct kdig kdig[KDIG_MAX];
 	unsigned n_kdig;
+	uint16_t kdig_pre[100];  /* bit i: kdig[i] starts with these two digits (10 * d0 + d1) */
+	uint8_t kdig_min;        /* digits of the shortest */
 	uint8_t run_min;  /* digits a run needs to be worth judging */
 	struct pat *pat;
 	size_t n_pat;
@@ -159,8 +161,9 @@ static const struct generic {
 	uint8_t kind;
 	bool caseless;
 } generic[] = {
-	{ "[A-Za-z0-9._%+-](?:@|%40|\\\\u0040)[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,24}",
-	  K_EMAIL, false },
+	/* From the at sign: judge_email walks back over the local part (and refuses an empty one);
+	 * a class before it would make every at sign a set of literals. */
+	{ "(?:@|%40|\\\\u0040)[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,24}", K_EMAIL, false },
 	{ "(?:^|[^0-9A-Za-z+%])(?:\\+|%2[Bb])[1-9][0-9 .()-]{6,24}[0-9]", K_E164, false },
 	{ "(?:(?:phone|mobile|msisdn|number)(?:_?(?:no|num|number))?" GLUE1 "|" BU "tel" SG ")" GREST
 	  "\\+?[0-9(][0-9 .()-]{5,22}[0-9]", K_PHONE_KEY, true },
@@ -348,8 +351,24 @@ static void add_kdig(struct detect_db *db, const struct known_exp *x, uint16_t i
 	k->ncc = (uint8_t)strlen(x->cc);
 	k->known = idx;
 	db->n_kdig++;
-	if (n < db->run_min)
-		db->run_min = (uint8_t)n;
+}
+
+/* What the run scanner derives from the known digit values: the index on their first two
+ * digits and the digits a run needs to be worth judging. */
+static void kdig_index(struct detect_db *db)
+{
+	memset(db->kdig_pre, 0, sizeof(db->kdig_pre));
+	db->kdig_min = 0;
+	db->run_min = 13;  /* the shortest number run_generic judges */
+	for (unsigned i = 0; i < db->n_kdig; i++) {
+		const struct kdig *k = &db->kdig[i];
+
+		db->kdig_pre[10 * (k->d[0] - '0') + (k->d[1] - '0')] |= (uint16_t)(1u << i);
+		if (!db->kdig_min || k->n < db->kdig_min)
+			db->kdig_min = k->n;
+	}
+	if (db->kdig_min && db->kdig_min < db->run_min)
+		db->run_min = db->kdig_min;
 }
 
 static int add_known(struct build *b, struct detect_db *db, const struct known_value *kv, uint16_t idx,
@@ -445,7 +464,6 @@ struct detect_db *detect_db_new(const struct detect_config *c, char *err, size_t
 	db->lat = c->lat;
 	db->lon = c->lon;
 	db->radius = c->radius_km > 0 ? c->radius_km : 25;
-	db->run_min = 8;  /* the last digit group of an IBAN */
 	if (c->n_known && !(db->kv = calloc(c->n_known, sizeof(*db->kv))))
 		goto nomem;
 	db->n_kv = c->n_known;
@@ -477,6 +495,7 @@ struct detect_db *detect_db_new(const struct detect_config *c, char *err, size_t
 	}
 	if (hs_stream_size(db->hs, &db->hs_stream) != HS_SUCCESS)
 		goto nomem;
+	kdig_index(db);
 	db->pat = b.pat;
 	db->n_pat = b.n;
 	b.pat = NULL;
@@ -502,6 +521,286 @@ void detect_db_free(struct detect_db *db)
 	free(db->kv);
 	free(db->pat);
 	free(db);
+}
+
+/* ---- serialized form ----
+ * Native byte order and sizes (the same build reads it back), every field at its own size:
+ *   magic[8] version:u32 total:u64 sum:u64 hs_len:u64 n_pat:u32 n_kv:u32 n_kdig:u32
+ *   have_location:u8 lat lon radius:f64
+ *   n_pat x { kind:u8 enc:u8 known:u16 len:u16 }
+ *   n_kv x { type:u8 ndigits:u8 cc[4] h[3]:u32 mask[FINDING_MASK_MAX] label_len:u16 label }
+ *   n_kdig x { d[KDIG_LEN] n:u8 ncc:u8 known:u16 }
+ *   hs_len bytes of hs_serialize_database
+ * sum is FNV-1a over the bytes after it: it catches truncation and corruption in transit,
+ * including inside the Vectorscan bytecode, which hs_deserialize_database does not check.
+ * The reader trusts nothing else either: it comes from another process.
+ * TODO: a hostile compiler process could still hand over crafted bytecode with a matching
+ * sum; Vectorscan bytecode is not built to be safe against that. */
+#define SER_MAGIC "privfwDB"
+#define SER_VERSION 1u
+#define SER_KIND_MAX K_TOKEN
+#define SER_LABEL_MAX 4096
+#define SER_SUM_AT (8 + 4 + 8)
+
+static uint64_t ser_sum(const char *p, size_t n)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)p[i]) * 1099511628211ull;
+	return h;
+}
+
+struct ser {
+	char *p;
+	size_t n, cap;
+	bool fail;
+};
+
+static void ser_put(struct ser *w, const void *v, size_t n)
+{
+	if (w->fail)
+		return;
+	if (n > w->cap - w->n) {
+		size_t cap = w->cap ? w->cap : 4096;
+		char *np;
+
+		while (n > cap - w->n)
+			cap *= 2;
+		if (!(np = realloc(w->p, cap))) {
+			w->fail = true;
+			return;
+		}
+		w->p = np;
+		w->cap = cap;
+	}
+	memcpy(w->p + w->n, v, n);
+	w->n += n;
+}
+
+#define PUT(w, v) ser_put((w), &(v), sizeof(v))
+
+int detect_db_serialize(const struct detect_db *db, char **out, size_t *len)
+{
+	struct ser w = { 0 };
+	char *hs = NULL;
+	size_t hs_len = 0;
+	uint64_t total, sum = 0, hl;
+	uint32_t version = SER_VERSION, n_pat = (uint32_t)db->n_pat, n_kv = (uint32_t)db->n_kv;
+	uint32_t n_kdig = db->n_kdig;
+	uint8_t loc = db->have_location;
+
+	*out = NULL;
+	*len = 0;
+	if (hs_serialize_database(db->hs, &hs, &hs_len) != HS_SUCCESS)
+		return -ENOMEM;
+	hl = hs_len;
+	total = 0;  /* patched below */
+	ser_put(&w, SER_MAGIC, 8);
+	PUT(&w, version);
+	PUT(&w, total);
+	PUT(&w, sum);
+	PUT(&w, hl);
+	PUT(&w, n_pat);
+	PUT(&w, n_kv);
+	PUT(&w, n_kdig);
+	PUT(&w, loc);
+	PUT(&w, db->lat);
+	PUT(&w, db->lon);
+	PUT(&w, db->radius);
+	for (size_t i = 0; i < db->n_pat; i++) {
+		const struct pat *pt = &db->pat[i];
+
+		PUT(&w, pt->kind);
+		PUT(&w, pt->enc);
+		PUT(&w, pt->known);
+		PUT(&w, pt->len);
+	}
+	for (size_t i = 0; i < db->n_kv; i++) {
+		const struct kval *k = &db->kv[i];
+		size_t ll = strlen(k->label);
+		uint16_t l16 = (uint16_t)(ll < SER_LABEL_MAX ? ll : SER_LABEL_MAX);
+
+		PUT(&w, k->type);
+		PUT(&w, k->ndigits);
+		PUT(&w, k->cc);
+		PUT(&w, k->h);
+		PUT(&w, k->mask);
+		PUT(&w, l16);
+		ser_put(&w, k->label, l16);
+	}
+	for (unsigned i = 0; i < db->n_kdig; i++) {
+		const struct kdig *k = &db->kdig[i];
+
+		PUT(&w, k->d);
+		PUT(&w, k->n);
+		PUT(&w, k->ncc);
+		PUT(&w, k->known);
+	}
+	ser_put(&w, hs, hs_len);
+	free(hs);
+	if (w.fail) {
+		free(w.p);
+		return -ENOMEM;
+	}
+	total = w.n;
+	memcpy(w.p + 8 + sizeof(version), &total, sizeof(total));
+	sum = ser_sum(w.p + SER_SUM_AT + sizeof(sum), w.n - SER_SUM_AT - sizeof(sum));
+	memcpy(w.p + SER_SUM_AT, &sum, sizeof(sum));
+	*out = w.p;
+	*len = w.n;
+	return 0;
+}
+
+struct rd {
+	const char *p;
+	size_t n, at;
+	bool fail;
+};
+
+static void rd_get(struct rd *r, void *v, size_t n)
+{
+	if (r->fail || n > r->n - r->at) {
+		r->fail = true;
+		memset(v, 0, n);
+		return;
+	}
+	memcpy(v, r->p + r->at, n);
+	r->at += n;
+}
+
+#define GET(r, v) rd_get((r), &(v), sizeof(v))
+
+static bool all_digits(const char *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!is_digit(d[i]))
+			return false;
+	return true;
+}
+
+struct detect_db *detect_db_deserialize(const char *buf, size_t len, char *err, size_t errlen)
+{
+	struct detect_db *db = NULL;
+	struct rd r = { buf, buf ? len : 0, 0, false };
+	char magic[8];
+	uint32_t version, n_pat, n_kv, n_kdig;
+	uint64_t total, sum, hl;
+	uint8_t loc;
+	const char *why = "truncated";
+
+	len = r.n;
+	rd_get(&r, magic, sizeof(magic));
+	GET(&r, version);
+	GET(&r, total);
+	GET(&r, sum);
+	GET(&r, hl);
+	GET(&r, n_pat);
+	GET(&r, n_kv);
+	GET(&r, n_kdig);
+	if (r.fail)
+		goto bad;
+	why = "not a detector database";
+	if (memcmp(magic, SER_MAGIC, 8))
+		goto bad;
+	why = "database of another version";
+	if (version != SER_VERSION)
+		goto bad;
+	why = "bad length";
+	/* Each count is bounded by what the bytes can hold before anything is allocated. */
+	if (total != len || hl > len || !n_pat || n_pat > len / 6 || n_kv >= FINDING_NO_LABEL ||
+	    n_kv > len / 60 || n_kdig > KDIG_MAX)
+		goto bad;
+	why = "corrupted";
+	if (sum != ser_sum(buf + SER_SUM_AT + sizeof(sum), len - SER_SUM_AT - sizeof(sum)))
+		goto bad;
+	why = "out of memory";
+	if (!(db = calloc(1, sizeof(*db))) || !(db->pat = calloc(n_pat, sizeof(*db->pat))) ||
+	    (n_kv && !(db->kv = calloc(n_kv, sizeof(*db->kv)))))
+		goto bad;
+	db->n_pat = n_pat;
+	db->n_kv = n_kv;
+	GET(&r, loc);
+	GET(&r, db->lat);
+	GET(&r, db->lon);
+	GET(&r, db->radius);
+	db->have_location = loc;
+	why = "bad field";
+	if (loc > 1 || !isfinite(db->lat) || !isfinite(db->lon) || !isfinite(db->radius))
+		goto bad_or_short;
+	for (size_t i = 0; i < n_pat && !r.fail; i++) {
+		struct pat *pt = &db->pat[i];
+
+		GET(&r, pt->kind);
+		GET(&r, pt->enc);
+		GET(&r, pt->known);
+		GET(&r, pt->len);
+		if (r.fail)
+			break;
+		if (pt->kind > SER_KIND_MAX || pt->enc >= ENC_COUNT)
+			goto bad;
+		if (pt->kind == K_KNOWN ? pt->known >= n_kv || !pt->len || pt->len > KNOWN_LIT_MAX
+					: pt->known != FINDING_NO_LABEL)
+			goto bad;
+	}
+	for (size_t i = 0; i < n_kv && !r.fail; i++) {
+		struct kval *k = &db->kv[i];
+		uint16_t ll;
+
+		GET(&r, k->type);
+		GET(&r, k->ndigits);
+		GET(&r, k->cc);
+		GET(&r, k->h);
+		GET(&r, k->mask);
+		GET(&r, ll);
+		if (r.fail)
+			break;
+		if (k->type >= DT_COUNT || ll > SER_LABEL_MAX || ll > len - r.at ||
+		    !memchr(k->cc, '\0', sizeof(k->cc)) || !memchr(k->mask, '\0', sizeof(k->mask)))
+			goto bad_or_short;
+		why = "out of memory";
+		if (!(k->label = malloc((size_t)ll + 1)))
+			goto bad;
+		why = "bad field";
+		rd_get(&r, k->label, ll);
+		k->label[ll] = '\0';
+		if (memchr(k->label, '\0', ll))
+			goto bad;
+	}
+	for (unsigned i = 0; i < n_kdig && !r.fail; i++) {
+		struct kdig *k = &db->kdig[i];
+
+		GET(&r, k->d);
+		GET(&r, k->n);
+		GET(&r, k->ncc);
+		GET(&r, k->known);
+		if (r.fail)
+			break;
+		if (k->n < 2 || k->n > KDIG_LEN || !all_digits(k->d, k->n) || k->ncc > 3 || k->known >= n_kv)
+			goto bad;
+		db->n_kdig++;
+	}
+	if (r.fail)
+		goto bad_or_short;
+	why = "bad length";
+	if (hl != len - r.at)
+		goto bad;
+	why = "bad pattern database";
+	if (hs_deserialize_database(buf + r.at, (size_t)hl, &db->hs) != HS_SUCCESS) {
+		db->hs = NULL;
+		goto bad;
+	}
+	if (hs_stream_size(db->hs, &db->hs_stream) != HS_SUCCESS)
+		goto bad;
+	kdig_index(db);
+	return db;
+bad_or_short:
+	if (r.fail)
+		why = "truncated";
+bad:
+	snprintf(err, errlen, "detector database: %s", why);
+	detect_db_free(db);
+	return NULL;
 }
 
 size_t detect_db_patterns(const struct detect_db *db)
@@ -1031,12 +1330,16 @@ static int value_fwd(const struct cand *k, size_t i, size_t *len)
 {
 	size_t j = i;
 
+	static const bool stop[256] = { [0] = true, [' '] = true, ['\t'] = true, ['\r'] = true, ['\n'] = true,
+		['"'] = true, ['\''] = true, ['&'] = true, [','] = true, [';'] = true, ['}'] = true,
+		['<'] = true, ['>'] = true, ['\\'] = true };
+
 	for (;; j++) {
 		int ch = at(k, j);
 
 		if (ch == NEED)
 			return NEED;
-		if (ch == EDGE || ch == 0 || j - i >= LOOKA - 8 || in(" \t\r\n\"'&,;}<>\\", ch))
+		if (ch == EDGE || j - i >= LOOKA - 8 || stop[ch])
 			break;
 	}
 	*len = j - i;
@@ -1057,6 +1360,27 @@ static int judge_cred(struct ctx *c, const struct pat *pt, const struct cand *k)
 	if (value_fwd(k, vs, &len) == NEED)
 		return NEED;
 	v = (const char *)k->b + vs;
+	if (pt->kind == K_CRED_KEY) {
+		/* The key names the credential in the log: "password", "api_key". */
+		size_t j = vs;
+
+		while (j > 0 && !is_alpha(k->b[j - 1]) && vs - j < 8)
+			j--;
+		while (j > 0 && (is_alpha(k->b[j - 1]) || k->b[j - 1] == '_' || k->b[j - 1] == '-') &&
+		       kn < sizeof(key) - 1)
+			j--, kn++;
+		for (size_t m = 0; m < kn; m++)
+			key[m] = (char)(is_alpha(k->b[j + m]) ? k->b[j + m] | 0x20 : k->b[j + m]);
+		key[kn] = '\0';
+	} else {
+		kn = strlen(scheme[pt->kind]);
+		memcpy(key, scheme[pt->kind], kn + 1);
+	}
+	/* A token sent with every request of the flow is judged once: the checks below depend on
+	 * nothing but the key and the value. */
+	h = fnv(hash(DT_CREDENTIAL, key, kn), v, len);
+	if (seen(c->s, h))
+		return 1;
 	switch (pt->kind) {
 	case K_BASIC:
 		/* The colon may still be on its way: a cut value waits for the rest of its field. */
@@ -1076,24 +1400,8 @@ static int judge_cred(struct ctx *c, const struct pat *pt, const struct cand *k)
 		if (!validate_secret_value(v, len) || v[0] == '/' || (pt->kind == K_TOKEN && len < 8))
 			return 0;
 	}
-	if (pt->kind == K_CRED_KEY) {
-		/* The key names the credential in the log: "password", "api_key". */
-		size_t j = vs;
-
-		while (j > 0 && !is_alpha(k->b[j - 1]) && vs - j < 8)
-			j--;
-		while (j > 0 && (is_alpha(k->b[j - 1]) || k->b[j - 1] == '_' || k->b[j - 1] == '-') &&
-		       kn < sizeof(key) - 1)
-			j--, kn++;
-		for (size_t m = 0; m < kn; m++)
-			key[m] = (char)(is_alpha(k->b[j + m]) ? k->b[j + m] | 0x20 : k->b[j + m]);
-		key[kn] = '\0';
-	} else {
-		snprintf(key, sizeof(key), "%s", scheme[pt->kind]);
-	}
 	finding_mask(bullets, v, len, DT_CREDENTIAL);
 	snprintf(mask, sizeof(mask), "%.20s:%.24s", key, bullets);
-	h = fnv(hash(DT_CREDENTIAL, key, strlen(key)), v, len);
 	return emit(c, h, k->off0 + vs, k->off0 + k->e, DT_CREDENTIAL, ENC_PLAIN, FINDING_NO_LABEL, mask);
 }
 
@@ -1227,20 +1535,32 @@ static void run_known(struct ctx *c, uint64_t end)
 {
 	const struct detect_db *db = c->s->db;
 	const struct run *r = &c->s->run;
+	uint8_t at[KDIG_MAX];
+	unsigned found = 0;
 
-	for (unsigned i = 0; i < db->n_kdig; i++) {
+	if (!db->n_kdig || r->nd < db->kdig_min)
+		return;
+	/* Where each known value first starts, found on its first two digits. */
+	for (size_t t = 0; t + db->kdig_min <= r->nd; t++) {
+		unsigned cand = db->kdig_pre[10 * (r->d[t] - '0') + (r->d[t + 1] - '0')] & ~found;
+
+		for (; cand; cand &= cand - 1) {
+			unsigned i = (unsigned)__builtin_ctz(cand);
+			const struct kdig *k = &db->kdig[i];
+
+			if (t + k->n <= r->nd && !memcmp(r->d + t, k->d, k->n)) {
+				at[i] = (uint8_t)t;
+				found |= 1u << i;
+			}
+		}
+	}
+	for (; found; found &= found - 1) {
+		unsigned i = (unsigned)__builtin_ctz(found);
 		const struct kdig *k = &db->kdig[i];
 		const struct kval *kv = &db->kv[k->known];
-		const char *m = NULL;
-		size_t j, ncc = k->ncc;
+		size_t j = at[i], ncc = k->ncc;
 		uint64_t start;
 
-		for (size_t t = 0; t + k->n <= r->nd && !m; t++)
-			if (r->d[t] == k->d[0] && !memcmp(r->d + t, k->d, k->n))
-				m = r->d + t;
-		if (!m)
-			continue;
-		j = (size_t)(m - r->d);
 		if (kv->type == DT_PHONE) {
 			/* Take in the country code (and its 00) or the trunk prefix written before. */
 			if (ncc && j >= ncc && !memcmp(r->d + j - ncc, kv->cc, ncc)) {
@@ -1445,11 +1765,24 @@ static void iban_at(struct ctx *c, size_t y)
 		on_match(ID_IBAN, 0, x + 1 - c->s->base, 0, c);
 }
 
+/* Bit j of the result: g[j..j+need) all set. Bits whose stretch would pass bit 63 are clear. */
+static inline uint64_t stretches(uint64_t g, unsigned need)
+{
+	unsigned have = 1;
+
+	while (2 * have <= need) {
+		g &= g >> have;
+		have *= 2;
+	}
+	return have < need ? g & g >> (need - have) : g;
+}
+
 /* Most digits are in ids, hashes and blobs: short stretches that cannot hold any value looked
  * for. A window of 64 bytes moved 65 - run_min at a time holds every stretch of run_min digits
- * and separators whole, so windows without one are skipped on their bit masks. The same masks
- * find where an IBAN may start (letter, letter, digit, digit): windows overlap by more than the
- * three bytes before such a digit, and ib_done keeps a position from being looked at twice. */
+ * and separators whole, so windows without one are skipped on their bit masks, and the runs of
+ * a window are read one after the other from the same masks. The same masks find where an IBAN
+ * may start (letter, letter, digit, digit): windows overlap by more than the three bytes before
+ * such a digit, and ib_done keeps a position from being looked at twice. */
 static void run_scan(struct ctx *c)
 {
 	const uint8_t *p = c->p;
@@ -1464,37 +1797,40 @@ static void run_scan(struct ctx *c)
 	done = i;
 	while (i + 64 <= n) {
 		uint64_t d = 0, sp = 0, up = 0, g, l, ib;
+		size_t w = i;
 
 		for (unsigned k = 0; k < 4; k++) {
 			unsigned dk, sk, uk;
 
-			masks16(p + i + 16 * k, &dk, &sk, &uk);
+			masks16(p + w + 16 * k, &dk, &sk, &uk);
 			d |= (uint64_t)dk << (16 * k);
 			sp |= (uint64_t)sk << (16 * k);
 			up |= (uint64_t)uk << (16 * k);
 		}
 		ib = d & d << 1 & up << 2 & up << 3;
 		if (ib) {
-			if (ib_done > i)
-				ib &= ib_done - i >= 64 ? 0 : ~0ull << (ib_done - i);
+			if (ib_done > w)
+				ib &= ib_done - w >= 64 ? 0 : ~0ull << (ib_done - w);
 			for (; ib; ib &= ib - 1)
-				iban_at(c, i + (size_t)__builtin_ctzll(ib));
+				iban_at(c, w + (size_t)__builtin_ctzll(ib));
 		}
-		if (ib_done < i + 64)
-			ib_done = i + 64;
+		if (ib_done < w + 64)
+			ib_done = w + 64;
 		/* Separators count only next to a digit. */
 		g = d | (sp & (d << 1 | d << 2 | d >> 1 | d >> 2));
-		/* Bit j of l: g[j..j+need) all set (need is 2 to 8). */
-		l = g & g >> 1;
-		if (need > 2)
-			l = need > 4 ? (l & l >> 2) & (l & l >> 2) >> (need - 4) : l & l >> (need - 2);
-		if (!l) {
-			i += 65 - need;
-			continue;
+		l = stretches(g, need);
+		/* Each stretch starts a run unless the one before took it in. */
+		while (l && i < w + 64) {
+			if (i > w)
+				l &= ~0ull << (i - w);
+			if (!l)
+				break;
+			i = span_start(p, w + (size_t)__builtin_ctzll(l), done);
+			i = run_bytes(c, i, true);
+			done = i;
 		}
-		i = span_start(p, i + (size_t)__builtin_ctzll(l), done);
-		i = run_bytes(c, i, true);
-		done = i;
+		if (i < w + 65 - need)
+			i = w + 65 - need;
 	}
 	for (size_t y = ib_done; y < n; y++)
 		if (cls[p[y]] & C_DIGIT && cls[p[y - 1]] & C_DIGIT)
@@ -1516,6 +1852,8 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 
 	(void)from;
 	(void)flags;
+	if (id >= s->db->n_pat && id != ID_IBAN)
+		return 0;
 	if (judge(c, id, end, false) != NEED)
 		return 0;
 	for (unsigned i = 0; i < s->n_pend; i++)

@@ -36,6 +36,14 @@ struct detect_stream;
 struct detect_db *detect_db_new(const struct detect_config *c, char *err, size_t errlen);
 void detect_db_free(struct detect_db *db);
 
+/* The compiled database and everything the detectors need besides it (labels, pattern table,
+ * known-value metadata, location), as one self-contained byte string owned by the caller
+ * (free()). 0 or -ENOMEM. */
+int detect_db_serialize(const struct detect_db *db, char **out, size_t *len);
+/* The inverse, on a buffer from detect_db_serialize of the same build. NULL with a message in
+ * err when the bytes are not a database of this build (checked: magic, version, lengths). */
+struct detect_db *detect_db_deserialize(const char *buf, size_t len, char *err, size_t errlen);
+
 /* Patterns compiled, and the label of finding.label (NULL for FINDING_NO_LABEL). */
 size_t detect_db_patterns(const struct detect_db *db);
 const char *detect_db_label(const struct detect_db *db, unsigned label);

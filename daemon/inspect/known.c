@@ -304,13 +304,18 @@ static int canon(struct known_exp *x, const struct known_value *kv, const char *
 	return *why ? -EINVAL : 0;
 }
 
-/* The forms digests, base64 and hex are taken of: the canonical form and the variants apps
- * hash (MAC upper/lower, with and without colons; phone E.164, bare and national...). */
+/* The forms digests are taken of: the canonical form and the variants apps hash (MAC upper and
+ * lower, with and without colons; phone E.164, bare and national...). Base64 and hex are taken
+ * only of the forms that have bit i set in *encoded: apps serialize a MAC or a phone number the
+ * way the system gives it to them, and hash whatever their back end expects. */
 #define FORMS_MAX 4
 
-static size_t main_forms(const struct known_exp *x, const char *given, char f[FORMS_MAX][KNOWN_CANON_MAX])
+static size_t main_forms(const struct known_exp *x, const char *given, char f[FORMS_MAX][KNOWN_CANON_MAX],
+			 unsigned *encoded)
 {
 	size_t n = 0, len = x->canon_len;
+
+	*encoded = ~0u;
 
 	memcpy(f[n++], x->canon, len + 1);
 	switch (x->type) {
@@ -326,11 +331,13 @@ static size_t main_forms(const struct known_exp *x, const char *given, char f[FO
 		memcpy(f[n + 1], f[n], k + 1);
 		upper(f[n + 1], k);
 		n += 2;
+		*encoded = 1u << 0 | 1u << 2;  /* lower case, with and without colons */
 		break;
 	}
 	case DT_MACHINE_ID:
 		snprintf(f[n++], KNOWN_CANON_MAX, "%.8s-%.4s-%.4s-%.4s-%.12s", x->canon, x->canon + 8,
 			 x->canon + 12, x->canon + 16, x->canon + 20);
+		*encoded = 1u << 0;
 		break;
 	case DT_PHONE: {
 		const char *nsn = x->canon + 1 + strlen(x->cc);
@@ -339,6 +346,7 @@ static size_t main_forms(const struct known_exp *x, const char *given, char f[FO
 
 		snprintf(f[n++], KNOWN_CANON_MAX, "%s", x->canon + 1);
 		snprintf(f[n++], KNOWN_CANON_MAX, "%s%s", trunk, nsn);
+		*encoded = 1u << 0 | 1u << 1;  /* E.164, with and without its + */
 		break;
 	}
 	case DT_EMAIL:
@@ -454,11 +462,11 @@ static int add_base64(struct known_exp *x, const uint8_t *v, size_t n, uint8_t e
 	for (int url = 0; url < 2 && !r; url++) {
 		uint8_t enc = url ? enc_url : enc_std;
 
-		if (!cores) {  /* a digest: the whole blob, padded or not */
-			len = known_base64(out, v, n, url, true);
-			r = add(x, out, len, enc, false, false);
-			if (!r)
-				r = add(x, out, known_base64(out, v, n, url, false), enc, false, false);
+		if (!cores) {
+			/* A digest: its first characters name it, padded or not, and in both alphabets
+			 * when no character that differs comes that early (one literal, not four). */
+			len = known_base64(out, v, n, url, false);
+			r = add(x, out, len < KNOWN_DIGEST_B64 ? len : KNOWN_DIGEST_B64, enc, false, false);
 			continue;
 		}
 		for (unsigned a = 0; a < 3 && !r; a++) {
@@ -522,7 +530,8 @@ static int expand(struct known_exp *x, const char *given)
 	char f[FORMS_MAX][KNOWN_CANON_MAX];
 	char *buf = malloc(2 * KNOWN_CANON_MAX + 8);
 	const char *c = x->canon;
-	size_t nf = main_forms(x, given, f), len = x->canon_len;
+	unsigned encoded;
+	size_t nf = main_forms(x, given, f, &encoded), len = x->canon_len;
 	bool ci = x->type != DT_SECRET;  /* owners' secrets are exact; identifiers are not */
 	bool longv = len >= KNOWN_SHORT;
 	int r = 0;
@@ -592,7 +601,7 @@ static int expand(struct known_exp *x, const char *given)
 	for (size_t i = 0; i < nf && !r; i++) {
 		size_t fl = strlen(f[i]);
 
-		if (fl >= KNOWN_SHORT) {
+		if (fl >= KNOWN_SHORT && (encoded >> i & 1)) {
 			r = add_base64(x, (const uint8_t *)f[i], fl, ENC_BASE64, ENC_BASE64URL, true);
 			if (!r)
 				r = add(x, buf, hex(buf, (const uint8_t *)f[i], fl), ENC_HEX, true, false);

@@ -14,6 +14,8 @@ struct known_value;
  * name the value, so the scanner's per-flow history stays small. */
 #define KNOWN_LIT_MAX 96
 #define KNOWN_CANON_MAX 260
+/* Characters of a digest's base64 kept: 96 bits name it, and both alphabets often agree on them. */
+#define KNOWN_DIGEST_B64 16
 /* Plain forms of shorter values match too much by chance; only their digests are used. */
 #define KNOWN_SHORT 6
 

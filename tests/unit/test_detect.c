@@ -623,6 +623,79 @@ static void test_truncations(void)
 	}
 }
 
+/* The same findings from a database that went through bytes; broken bytes are refused. */
+static void test_serialize(void)
+{
+	static const char *const inputs[] = {
+		"GET /a?imei=351234567890124&e=jane.doe%40example.org&lat=47.3769&lon=8.5417 HTTP/1.1\r\n",
+		"{\"adid\":\"38400000-8cf0-11bd-b23e-10b96e40000d\",\"phone\":\"+41 79 123 45 67\"}",
+		"Authorization: Basic dXNlcjpwYXNzd29yZA==\r\nX: DE89 3704 0044 0532 0130 00\r\n",
+		"card=4111-1111-1111-1111&password=x&token=abcdefgh12&mac=02:1a:2b:3c:4d:5e",
+		"h=pinephone-jane&s=Tr0ub4dor%263&m=5f3c0e9a-8b7d-4c2e-9f1a-0b3c4d5e6f70 8941011234567890123",
+		"geo=47.38,8.55 near 47.40;8.50 sid=0041791234567 x=228011234567890",
+	};
+	struct detect_db *dbs[] = { db, db_loc };
+	char err[256];
+
+	for (size_t d = 0; d < 2; d++) {
+		struct detect_db *copy;
+		struct detect_scratch *x;
+		char *buf = NULL, *bad;
+		size_t len = 0;
+
+		CU_ASSERT_FATAL(detect_db_serialize(dbs[d], &buf, &len) == 0);
+		CU_ASSERT_FATAL(buf != NULL && len > 64);
+		copy = detect_db_deserialize(buf, len, err, sizeof(err));
+		CU_ASSERT_FATAL(copy != NULL);
+		CU_ASSERT(detect_db_patterns(copy) == detect_db_patterns(dbs[d]));
+		CU_ASSERT(detect_db_stream_size(copy) == detect_db_stream_size(dbs[d]));
+		for (unsigned i = 0; i <= N_KNOWN; i++) {
+			const char *a = detect_db_label(dbs[d], i), *b = detect_db_label(copy, i);
+
+			CU_ASSERT(a == b || (a && b && !strcmp(a, b)));
+		}
+		x = detect_scratch_new(copy);
+		CU_ASSERT_FATAL(x != NULL);
+		for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+			struct finding f1[MAXF], f2[MAXF];
+			size_t n1 = scan_db(dbs[d], d ? sc_loc : sc, inputs[i], f1);
+			size_t n2 = scan_db(copy, x, inputs[i], f2);
+
+			CU_ASSERT(n1 > 0);
+			CU_ASSERT(n1 == n2);
+			for (size_t k = 0; k < n1 && n1 == n2; k++)
+				CU_ASSERT(f1[k].offset == f2[k].offset && f1[k].label == f2[k].label &&
+					  f1[k].type == f2[k].type && f1[k].enc == f2[k].enc &&
+					  !strcmp(f1[k].mask, f2[k].mask));
+		}
+		detect_scratch_free(x);
+		detect_db_free(copy);
+
+		/* Every truncation, and a flipped bit at every offset: refused, never a crash. Copies of
+		 * exactly the bytes given, so ASan sees any read past them. */
+		for (size_t n = 0; n < len; n += n < 256 ? 1 : 97) {
+			bad = malloc(n ? n : 1);
+			memcpy(bad, buf, n);
+			err[0] = '\0';
+			CU_ASSERT(detect_db_deserialize(bad, n, err, sizeof(err)) == NULL);
+			CU_ASSERT(err[0] != '\0');
+			free(bad);
+		}
+		bad = malloc(len);
+		for (size_t o = 0; o < len; o += o < 512 ? 1 : 61) {
+			memcpy(bad, buf, len);
+			bad[o] ^= (char)(1u << (o % 8));
+			copy = detect_db_deserialize(bad, len, err, sizeof(err));
+			CU_ASSERT(copy == NULL);
+			detect_db_free(copy);
+		}
+		free(bad);
+		CU_ASSERT(detect_db_deserialize(NULL, 0, err, sizeof(err)) == NULL);
+		CU_ASSERT(detect_db_deserialize("privfwDB", 8, err, sizeof(err)) == NULL);
+		free(buf);
+	}
+}
+
 int main(void)
 {
 	static const struct unit_case cases[] = {
@@ -639,6 +712,7 @@ int main(void)
 		{ "negatives", test_negatives },
 		{ "masks", test_masks },
 		{ "truncations", test_truncations },
+		{ "serialized database", test_serialize },
 		{ NULL, NULL },
 	};
 	struct detect_config c = { .known = known, .n_known = N_KNOWN };
