@@ -95,9 +95,9 @@ static void m_status(struct daemon *d, const struct varlink_call *c, struct repl
 		"ident", "lookups", (json_int_t)is.lookups, "cache_hits", (json_int_t)is.cache_hits,
 		"events_suppressed", (json_int_t)events_suppressed(d->events));
 	if (r->params)
-		json_object_set_new(r->params, "queue_drops", json_pack("{s:I, s:I, s:I}",
+		json_object_set_new(r->params, "queue_drops", json_pack("{s:I, s:I, s:I, s:I}",
 			"kernel_queue_full", qdrop, "kernel_socket_full", udrop,
-			"unparseable", (json_int_t)d->stats.dropped,
+			"unparseable", (json_int_t)d->stats.parse_errors,
 			"sender_gone", (json_int_t)d->stats.orphans));
 	if (r->params && queue_latency_pct(&qs, 50) >= 0) {
 		json_int_t samples = 0;

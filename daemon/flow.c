@@ -15,6 +15,7 @@ struct flow_table {
 	uint32_t nbuckets;   /* power of two */
 	uint32_t max, used;
 	uint32_t free_head;  /* free list through hnext */
+	uint32_t fresh;      /* pool[fresh..max) never used: their pages are not touched yet */
 	uint32_t lru_head, lru_tail;  /* head = most recent */
 	uint64_t seed;
 	uint64_t evictions;
@@ -69,9 +70,10 @@ struct flow_table *flow_table_new(size_t max, uint64_t seed)
 	t->nbuckets = nb;
 	t->max = (uint32_t)max;
 	t->seed = seed;
-	for (uint32_t i = 0; i < t->max; i++)
-		t->pool[i].hnext = i + 1 < t->max ? i + 1 : NIL;
-	t->free_head = 0;
+	/* The pool comes zeroed from calloc and is handed out in order, so a table that holds few
+	 * flows touches few pages. */
+	t->free_head = NIL;
+	t->fresh = 0;
 	t->lru_head = t->lru_tail = NIL;
 	return t;
 }
@@ -184,14 +186,18 @@ struct flow *flow_get(struct flow_table *t, const struct flow_key *k, uint64_t n
 		lru_push(t, i);
 		return f;
 	}
-	if (t->free_head == NIL) {
+	if (t->free_head == NIL && t->fresh == t->max) {
 		remove_index(t, t->lru_tail);
 		t->evictions++;
 		b = flow_hash(t, k);
 	}
-	i = t->free_head;
+	if (t->free_head != NIL) {
+		i = t->free_head;
+		t->free_head = t->pool[i].hnext;
+	} else {
+		i = t->fresh++;
+	}
 	f = &t->pool[i];
-	t->free_head = f->hnext;
 	memset(f, 0, sizeof(*f));
 	f->key = *k;
 	f->last_ms = now_ms;

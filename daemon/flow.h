@@ -34,6 +34,7 @@ struct flow {
 	uint8_t stage;          /* enum flow_stage */
 	uint8_t verdict;        /* enum flow_verdict */
 	bool inspected;         /* payload inspection of this connection is over */
+	bool recheck;           /* the policy changed while this flow was under inspection */
 	void *ext;              /* the owner's per-flow state (inspection); see flow_table_set_release */
 };
 

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -101,7 +102,7 @@ static void emit(enum event_kind kind, int prio, const char *app, const char *ac
 }
 
 /* An allowed flow whose app has data or host rules is inspected until it settles; others are
- * final at their first packet. false when inspection state cannot be had (drop, retry). */
+ * final at their first packet. Returns true (kept so decide reads as one chain). */
 static bool start_inspection(struct daemon *d, struct flow *f, const struct pkt *p, bool inspects,
 			     bool fresh)
 {
@@ -113,12 +114,23 @@ static bool start_inspection(struct daemon *d, struct flow *f, const struct pkt 
 		f->stage = FLOW_SETTLED;
 		return true;
 	}
-	if (!f->ext && !(f->ext = inspect_flow_new(d->inspect, p->proto, p->dport))) {
-		d->stats.inspect_busy++;
-		return false;
-	}
+	/* State comes with the first packet inspect_step sees. */
 	f->stage = FLOW_INSPECT;
 	return true;
+}
+
+/* The policy changed under a flow that is being inspected. */
+static void recheck(struct daemon *d, struct flow *f, const struct pkt *p)
+{
+	struct app_entry *app = f->app;
+
+	f->recheck = false;
+	if (app->net < 0)
+		app->net = policy_network(d->policy, app->id, NULL);
+	if (app->inspects < 0)
+		app->inspects = policy_inspects(d->policy, app->id);
+	f->verdict = app->net == POLICY_ALLOW ? FLOW_ACCEPT : FLOW_DENY;
+	start_inspection(d, f, p, app->inspects, false);
 }
 
 /* The first packet of a flow: who sent it, and what does the policy say? count says whether
@@ -241,16 +253,24 @@ static void host_event(struct daemon *d, struct flow *f, const struct pkt *p)
 }
 
 /* One packet of a flow under inspection. Updates the flow's verdict and stage; false when the
- * packet lies past a hole in the TCP stream and must be dropped. */
+ * packet must be dropped: it lies past a hole in the TCP stream (the sender resends it), or no
+ * inspection state can be had now. */
 static bool inspect_step(struct daemon *d, struct flow *f, const struct pkt *p)
 {
 	const char *id = f->app ? f->app->id : NULL;
 	struct inspect_result r;
 	bool deny = false;
+	enum inspect_carrier c;
 
-	inspect_packet(d->inspect, f->ext, p, &r);
-	if (r.status == INSPECT_GAP)
+	if (!f->ext && !(f->ext = inspect_flow_new(d->inspect, p->proto, p->dport))) {
+		d->stats.inspect_busy++;
 		return false;
+	}
+	inspect_packet(d->inspect, f->ext, p, &r);
+	if (r.status == INSPECT_GAP) {
+		d->stats.gap_drops++;
+		return false;
+	}
 	for (size_t i = 0; i < r.n; i++)
 		deny |= finding_event(d, f, p, &r.findings[i]);
 	/* A flow that never names its host cannot pass an allow list. */
@@ -263,6 +283,18 @@ static bool inspect_step(struct daemon *d, struct flow *f, const struct pkt *p)
 		d->stats.data_denied++;
 		if (f->app)
 			f->app->data_denied++;
+	}
+	c = inspect_flow_carrier(f->ext);
+	if (!deny && r.status != INSPECT_DONE && p->proto == IPPROTO_UDP && (c == CARRIER_RAW || c == CARRIER_DNS)) {
+		/* Datagrams are read one by one, so such a flow needs no state between them, and a
+		 * flood of them cannot use up the inspection slots. Past the budget it settles.
+		 * TODO: a shared scan stream would spare the allocation per datagram. */
+		if (f->bytes < d->cfg.inspect_budget) {
+			inspect_flow_free(d->inspect, f->ext);
+			f->ext = NULL;
+			return true;
+		}
+		r.status = INSPECT_DONE;
 	}
 	if (!deny && r.status != INSPECT_DONE)
 		return true;
@@ -316,9 +348,9 @@ static void on_packet(struct queue *q, const struct queue_packet *qp, void *arg)
 			queue_verdict(q, qp->id, QUEUE_DROP, 0);
 			return;
 		}
+	if (f->stage == FLOW_INSPECT && f->recheck)
+		recheck(d, f, &p);
 	if (f->stage == FLOW_INSPECT && !inspect_step(d, f, &p)) {
-		/* TCP data past a hole: dropped; the sender resends it after the hole. */
-		d->stats.gap_drops++;
 		d->stats.dropped++;
 		queue_verdict(q, qp->id, QUEUE_DROP, 0);
 		return;
@@ -336,8 +368,14 @@ static void on_packet(struct queue *q, const struct queue_packet *qp, void *arg)
 
 static void forget_decision(struct flow *f, void *arg)
 {
-	f->stage = FLOW_NEW;
+	/* A connection under inspection keeps its app (a socket's app does not change): only its
+	 * policy is looked at again. Anything else is decided afresh. */
+	if (f->stage == FLOW_INSPECT && f->app)
+		f->recheck = true;
+	else
+		f->stage = FLOW_NEW;
 }
+
 
 /* What a settled flow's conntrack mark should be under the current policy. */
 static int64_t redecide(const struct pkt *orig, uint32_t bits, void *arg)
@@ -717,6 +755,89 @@ static struct detect_db *detectors(const struct config *c, bool discover, unsign
 	return db;
 }
 
+/* What the compiling child sends: a header, then the database or an error message. */
+struct compiled {
+	uint32_t ok;
+	uint32_t n_known;
+	uint64_t len;
+};
+
+static int read_all(int fd, void *buf, size_t len)
+{
+	for (size_t got = 0; got < len;) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EPIPE;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	for (size_t put = 0; put < len;) {
+		ssize_t n = write(fd, (const char *)buf + put, len - put);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		put += (size_t)n;
+	}
+	return 0;
+}
+
+/* The daemon's database is compiled in a child: Vectorscan's compiler (megabytes of code), the
+ * expansion's scratch memory and the plain secrets then never become part of the long-running
+ * process, which only takes the compiled bytes. */
+static struct detect_db *detectors_in_child(const struct config *c, bool discover, size_t *n_known,
+					    char *err, size_t errlen)
+{
+	struct compiled h = { 0 };
+	struct detect_db *db = NULL;
+	char *buf = NULL;
+	int fds[2], status;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		snprintf(err, errlen, "cannot start the compiler process: %s", strerror(errno));
+		return NULL;
+	}
+	if (pid == 0) {
+		size_t n = 0, len = 0;
+
+		close(fds[0]);
+		db = detectors(c, discover, 0, &n, err, errlen);
+		if (db && detect_db_serialize(db, &buf, &len) < 0)
+			snprintf(err, errlen, "out of memory");
+		h = (struct compiled){ .ok = buf != NULL, .n_known = (uint32_t)n,
+				       .len = buf ? len : strnlen(err, errlen) };
+		if (write_all(fds[1], &h, sizeof(h)) < 0 || write_all(fds[1], buf ? buf : err, h.len) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	if (read_all(fds[0], &h, sizeof(h)) < 0 || h.len > (256u << 20) || !(buf = malloc(h.len + 1)) ||
+	    read_all(fds[0], buf, h.len) < 0) {
+		snprintf(err, errlen, "the compiler process failed");
+		h.ok = 0;
+		h.len = 0;
+	} else if (!h.ok) {
+		snprintf(err, errlen, "%.*s", (int)h.len, buf);
+	} else {
+		db = detect_db_deserialize(buf, h.len, err, errlen);
+		*n_known = h.n_known;
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	free(buf);
+	return db;
+}
+
 static int replay_mode(const struct opts *o)
 {
 	struct replay_opts ro = { .path = o->replay, .app = o->app ? o->app : "replay", .json = o->json,
@@ -822,7 +943,7 @@ static void setup(void)
 		fatal("out of memory");
 	load_policy(&D);
 	/* While root: the secrets file is root's, and the modem is asked through mmcli. */
-	db = detectors(&D.cfg, D.cfg.identity_discover, 0, &D.n_known, msg, sizeof(msg));
+	db = detectors_in_child(&D.cfg, D.cfg.identity_discover, &D.n_known, msg, sizeof(msg));
 	if (!db)
 		fatal("%s: %s", D.config_path, msg);
 	D.inspect = inspect_new(db, D.cfg.inspect_budget);
