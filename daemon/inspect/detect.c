@@ -10,6 +10,7 @@
 #include <hs/hs.h>
 #include <math.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -848,6 +849,18 @@ struct detect_stream *detect_stream_new(const struct detect_db *db)
 	if (s)
 		s->db = db;
 	return s;
+}
+
+void detect_stream_reset(struct detect_stream *s)
+{
+	const struct detect_db *db = s->db;
+	hs_stream_t *hs = s->hs;
+
+	hs_reset_stream(hs, 0, NULL, NULL, NULL);
+	/* The window's bytes need no clearing: win_len says none are valid. */
+	memset(s, 0, offsetof(struct detect_stream, win));
+	s->db = db;
+	s->hs = hs;
 }
 
 void detect_stream_free(struct detect_stream *s)

@@ -57,6 +57,8 @@ void detect_scratch_free(struct detect_scratch *s);
 /* A flow's scan stream; it must not outlive db. NULL on ENOMEM. */
 struct detect_stream *detect_stream_new(const struct detect_db *db);
 void detect_stream_free(struct detect_stream *s);
+/* Makes s as new (stream offset 0, nothing pending or reported), without allocating. */
+void detect_stream_reset(struct detect_stream *s);
 
 /* Scans n more bytes of the stream (esc: 0 or a DEC_ESC_* of decode.h, which becomes the
  * finding's encoding when a plain-text match covers escaped bytes). Appends at most max

@@ -21,10 +21,16 @@ struct dbref {
 	bool borrowed;  /* db belongs to the caller */
 };
 
+/* Flow states kept for reuse: short connections and datagrams come and go by the thousand,
+ * and a reset stream costs no allocation. */
+#define INSPECT_SPARE 64
+
 struct inspect {
 	struct dbref *cur;
 	uint32_t budget;
 	struct inspect_stats st;
+	struct inspect_flow *spare[INSPECT_SPARE];
+	unsigned nspare;
 };
 
 struct inspect_flow {
@@ -107,10 +113,24 @@ struct inspect *inspect_new(struct detect_db *db, uint32_t budget)
 	return in;
 }
 
+static void flow_destroy(struct inspect_flow *f)
+{
+	detect_stream_free(f->ds);
+	dbref_put(f->ref);
+	free(f);
+}
+
+static void spares_drop(struct inspect *in)
+{
+	while (in->nspare)
+		flow_destroy(in->spare[--in->nspare]);
+}
+
 void inspect_free(struct inspect *in)
 {
 	if (!in)
 		return;
+	spares_drop(in);
 	dbref_put(in->cur);
 	free(in);
 }
@@ -122,6 +142,7 @@ void inspect_set_db(struct inspect *in, struct detect_db *db)
 	/* Out of memory: keep scanning with the old database rather than not at all. */
 	if (!d)
 		return;
+	spares_drop(in);
 	dbref_put(in->cur);
 	in->cur = d;
 }
@@ -140,14 +161,23 @@ struct inspect_flow *inspect_flow_new(struct inspect *in, uint8_t proto, uint16_
 		in->st.busy++;
 		return NULL;
 	}
-	f = calloc(1, sizeof(*f));
-	if (!f || !(f->ds = detect_stream_new(in->cur->db))) {
-		free(f);
-		in->st.oom++;
-		return NULL;
+	if (in->nspare) {
+		f = in->spare[--in->nspare];
+		if (!f->ds && !(f->ds = detect_stream_new(f->ref->db))) {
+			flow_destroy(f);
+			in->st.oom++;
+			return NULL;
+		}
+	} else {
+		f = calloc(1, sizeof(*f));
+		if (!f || !(f->ds = detect_stream_new(in->cur->db))) {
+			free(f);
+			in->st.oom++;
+			return NULL;
+		}
+		f->ref = in->cur;
+		f->ref->refs++;
 	}
-	f->ref = in->cur;
-	f->ref->refs++;
 	f->proto = proto;
 	f->dport = dport;
 	in->st.flows++;
@@ -169,13 +199,25 @@ static void dec_free(struct inspect_flow *f)
 
 void inspect_flow_free(struct inspect *in, struct inspect_flow *f)
 {
+	struct detect_stream *ds;
+	struct dbref *ref;
+
 	if (!f)
 		return;
 	dec_free(f);
-	detect_stream_free(f->ds);
-	dbref_put(f->ref);
 	in->st.flows_live--;
-	free(f);
+	if (f->ref != in->cur || in->nspare == INSPECT_SPARE) {
+		flow_destroy(f);
+		return;
+	}
+	ds = f->ds;
+	ref = f->ref;
+	if (ds)
+		detect_stream_reset(ds);
+	memset(f, 0, sizeof(*f));
+	f->ds = ds;
+	f->ref = ref;
+	in->spare[in->nspare++] = f;
 }
 
 const char *inspect_flow_host(const struct inspect_flow *f)
