@@ -1,14 +1,20 @@
 /* connrate: traffic generators for bench/bench.sh. Each mode is bounded in time; each prints one
  * "key=value ..." line a shell can parse. Servers print "ready" once they listen.
  *
- *   connrate server   ADDR PORT MAXSEC [NPORTS]   HTTP-ish: read a request, reply, close (the
- *                                         server closes first, so TIME_WAIT stays on its side)
- *   connrate client   ADDR PORT SECONDS [NPORTS]  sequential connect/request/reply/close, over
- *                                         ports PORT..PORT+NPORTS-1 in turn; conns/s, p50, p99
+ *   connrate server   ADDR PORT MAXSEC [NPORTS]   HTTP: read a request, reply, close (the server
+ *                                         closes first, so TIME_WAIT stays on its side)
+ *   connrate client   ADDR PORT SECONDS [NPORTS]  sequential connect/GET/reply/close, over ports
+ *                                         PORT..PORT+NPORTS-1 in turn; conns/s, p50, p99
  *   connrate udprecv  ADDR PORT MAXSEC    counts 64-byte datagrams until the sender's END marker
  *   connrate udpsend  ADDR PORT SECONDS   64-byte datagrams on one connected socket
- *   connrate bulkrecv ADDR PORT MAXSEC    one TCP stream: counts bytes, answers the count at EOF
- *   connrate bulksend ADDR PORT SECONDS   one TCP stream: writes for SECONDS; MB/s received
+ *   connrate bulkrecv ADDR PORT MAXSEC    TCP streams one after another: counts each one's bytes
+ *                                         and answers the count at its EOF
+ *   connrate httpup   ADDR PORT SECONDS   a plaintext HTTP POST of text, a new connection every
+ *                                         16 MiB; MB/s received
+ *   connrate tlsup    ADDR PORT SECONDS   one TLS-looking stream: a ClientHello for bench.example,
+ *                                         then application data records of random bytes; MB/s
+ *   connrate flows    ADDR PORT COUNT     one UDP datagram on each of COUNT distinct 5-tuples
+ *                                         (ports from PORT up, 32768 per source socket)
  *
  * ADDR is a numeric IPv4 or IPv6 address. */
 #define _GNU_SOURCE  /* memmem, accept4, recvmmsg */
@@ -33,6 +39,13 @@
 #define BULK_CHUNK (128 * 1024)
 #define SECONDS_MAX 3600
 #define PORTS_MAX 64
+#define UPLOAD_CONN_BYTES (16u << 20)   /* bytes per upload connection, headers included */
+#define UPLOAD_CLEN ((uint64_t)1 << 40) /* the Content-Length announced: more than is ever sent */
+#define TLS_SNI "bench.example"
+#define TLS_RECORDS 8
+#define TLS_RECORD_DATA (16384 + 17)    /* a full record's plaintext and its AEAD tag */
+#define FLOWS_PER_SOCKET 32768u
+#define FLOWS_MAX (1u << 20)
 
 static const char request[] = "GET / HTTP/1.1\r\nHost: bench.example\r\nConnection: close\r\n\r\n";
 static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
@@ -346,78 +359,416 @@ static int run_udpsend(const struct sockaddr_storage *ss, socklen_t len, unsigne
 	return sent ? 0 : 1;
 }
 
-static int run_bulkrecv(const struct sockaddr_storage *ss, socklen_t len, unsigned maxsec)
+/* One upload per connection: the count of its bytes goes back as the answer, in an HTTP reply
+ * when the upload was an HTTP request. */
+static void sink_one(int lfd)
 {
-	int lfd = listen_on(ss, len, SOCK_STREAM), fd;
 	static char buf[BULK_CHUNK];
+	char ans[128];
 	uint64_t bytes = 0;
-	char ans[32];
+	bool http = false;
 	ssize_t n;
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE)
+			return;
+		die("accept");
+	}
+	set_timeouts(fd, 2000);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (!bytes && n >= 5 && !memcmp(buf, "POST ", 5))
+			http = true;
+		bytes += (uint64_t)n;
+	}
+	if (http) {
+		char count[24];
+		int c = snprintf(count, sizeof(count), "%" PRIu64, bytes);
+
+		n = snprintf(ans, sizeof(ans), "HTTP/1.1 201 Created\r\nContent-Length: %d\r\n"
+			     "Connection: close\r\n\r\n%s", c, count);
+	} else {
+		n = snprintf(ans, sizeof(ans), "%" PRIu64 "\n", bytes);
+	}
+	(void)!write(fd, ans, (size_t)n);
+	close(fd);
+}
+
+static void run_bulkrecv(const struct sockaddr_storage *ss, socklen_t len, unsigned maxsec)
+	__attribute__((noreturn));
+
+static void run_bulkrecv(const struct sockaddr_storage *ss, socklen_t len, unsigned maxsec)
+{
+	int lfd = listen_on(ss, len, SOCK_STREAM);
 
 	arm_deadline(maxsec);
 	ready();
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
-		die("accept");
-	set_timeouts(fd, 2000);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		bytes += (uint64_t)n;
-	n = snprintf(ans, sizeof(ans), "%" PRIu64 "\n", bytes);
-	(void)!write(fd, ans, (size_t)n);
-	close(fd);
-	printf("bytes=%" PRIu64 "\n", bytes);
-	return 0;
+	for (;;)
+		sink_one(lfd);
 }
 
-static int run_bulksend(const struct sockaddr_storage *ss, socklen_t len, unsigned secs)
+/* Ends an upload: FIN, then the receiver's count of what arrived (0 when none came back). */
+static uint64_t upload_end(int fd)
 {
-	static char buf[BULK_CHUNK];
-	uint64_t sent = 0, acked = 0, start, end, t;
-	char ans[32] = "";
+	char ans[256];
+	size_t got = 0;
 	ssize_t n;
+	const char *body;
+
+	shutdown(fd, SHUT_WR);
+	while (got < sizeof(ans) - 1 && (n = read(fd, ans + got, sizeof(ans) - 1 - got)) > 0)
+		got += (size_t)n;
+	ans[got] = '\0';
+	body = strstr(ans, "\r\n\r\n");
+	return strtoull(body ? body + 4 : ans, NULL, 10);
+}
+
+static int connect_to(const struct sockaddr_storage *ss, socklen_t len)
+{
 	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		die("socket");
 	set_timeouts(fd, 2000);
-	memset(buf, 'b', sizeof(buf));
 	if (connect(fd, (const struct sockaddr *)ss, len) < 0)
 		die("connect");
-	start = t = now_ns();
-	end = start + (uint64_t)secs * 1000000000u;
+	return fd;
+}
+
+static void print_upload(uint64_t acked, uint64_t sent, uint64_t conns, uint64_t errors, uint64_t start)
+{
+	double secs_run = (double)(now_ns() - start) / 1e9;
+
+	printf("bytes=%" PRIu64 " sent=%" PRIu64 " conns=%" PRIu64 " errors=%" PRIu64
+	       " seconds=%.3f mbps=%.1f\n", acked, sent, conns, errors, secs_run,
+	       (double)acked / secs_run / 1e6);
+}
+
+/* The body of an upload: lines of app telemetry, printable and varied, with nothing in them a
+ * detector should report (no identifiers, coordinates, addresses or long digit runs). Returns
+ * its length, whole lines only. */
+static size_t telemetry_put(char *buf, size_t cap)
+{
+	static const char *const events[] = { "screen_view", "tap", "scroll", "search", "share",
+					      "settings_open", "sync" };
+	static const char *const paths[] = { "/news/local-weather-weekend", "/recipes/lentil-soup",
+					     "/articles/how-to-grow-tomatoes", "/settings/appearance",
+					     "/library/podcasts", "/search?q=bicycle+repair" };
+	size_t n = 0;
+
+	for (unsigned i = 0;; i++) {
+		char line[512];
+		int m = snprintf(line, sizeof(line),
+			"{\"seq\":%u,\"event\":\"%s\",\"path\":\"%s\",\"session\":\"s-%05x\","
+			"\"elapsed_ms\":%u,\"scroll_pct\":%u,\"lang\":\"en-GB\",\"theme\":\"dark\","
+			"\"net\":\"wifi\",\"build\":\"release-2024.11\",\"flags\":[\"beta\",\"compact\"],"
+			"\"ua\":\"Mozilla/5.0 (X11; Linux aarch64; rv:128.0) Gecko/20100101 Firefox/128.0\"}\n",
+			i % 100000, events[i % 7], paths[i % 6], (i * 2654435761u) >> 12 & 0xfffff,
+			i * 37 % 9000 + 100, i * 13 % 101);
+
+		if (m <= 0 || n + (size_t)m > cap)
+			return n;
+		memcpy(buf + n, line, (size_t)m);
+		n += (size_t)m;
+	}
+}
+
+/* A plaintext upload, restarted every UPLOAD_CONN_BYTES (headers included) so that a firewall
+ * inspecting that many bytes per flow sees every one of them. */
+static int run_httpup(const struct sockaddr_storage *ss, socklen_t len, unsigned secs)
+{
+	static char body[BULK_CHUNK];
+	char head[256];
+	size_t body_len = telemetry_put(body, sizeof(body)), pos = 0;
+	uint64_t sent = 0, acked = 0, conns = 0, errors = 0, start = now_ns(), t = start;
+	uint64_t end = start + (uint64_t)secs * 1000000000u;
+	int hlen = snprintf(head, sizeof(head),
+		"POST /upload HTTP/1.1\r\nHost: bench.example\r\nContent-Length: %" PRIu64 "\r\n"
+		"Content-Type: application/octet-stream\r\n\r\n", UPLOAD_CLEN);
+
 	while (t < end) {
-		n = write(fd, buf, sizeof(buf));
+		int fd = connect_to(ss, len);
+		uint64_t left = UPLOAD_CONN_BYTES - (uint64_t)hlen, got;
+		ssize_t n = write(fd, head, (size_t)hlen);
+
+		if (n == hlen) {
+			sent += (uint64_t)n;
+			while (left && t < end) {
+				size_t want = body_len - pos < left ? body_len - pos : (size_t)left;
+
+				n = write(fd, body + pos, want);
+				if (n <= 0)
+					break;
+				sent += (uint64_t)n;
+				left -= (uint64_t)n;
+				pos = (pos + (size_t)n) % body_len;
+				t = now_ns();
+			}
+		}
+		got = n > 0 ? upload_end(fd) : 0;
+		close(fd);
+		conns++;
+		acked += got;
+		if (!got)
+			errors++;
+		t = now_ns();
+	}
+	print_upload(acked, sent, conns, errors, start);
+	return acked ? 0 : 1;
+}
+
+struct wbuf {
+	uint8_t *p;
+	size_t n, cap;
+};
+
+static void put_u8(struct wbuf *w, unsigned v)
+{
+	if (w->n < w->cap)
+		w->p[w->n] = (uint8_t)v;
+	w->n++;
+}
+
+static void put_u16(struct wbuf *w, unsigned v)
+{
+	put_u8(w, v >> 8);
+	put_u8(w, v);
+}
+
+static void put_bytes(struct wbuf *w, const void *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		put_u8(w, ((const uint8_t *)b)[i]);
+}
+
+/* Opens a length field of size bytes; close_len fills it with what was written since. */
+static size_t open_len(struct wbuf *w, unsigned size)
+{
+	for (unsigned i = 0; i < size; i++)
+		put_u8(w, 0);
+	return w->n;
+}
+
+static void close_len(struct wbuf *w, size_t at, unsigned size)
+{
+	size_t v = w->n - at;
+
+	for (unsigned i = 0; i < size && at - 1 - i < w->cap; i++)
+		w->p[at - 1 - i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void random_fill(uint8_t *b, size_t n, uint64_t *s)
+{
+	for (size_t i = 0; i < n; i++)
+		b[i] = (uint8_t)(xorshift(s) >> 32);
+}
+
+/* A TLS record holding a ClientHello as a current browser sends it: TLS 1.3 with 1.2 offered,
+ * SNI, ALPN, an X25519 key share. Returns its length, or 0 when cap is too small. */
+static size_t client_hello_put(uint8_t *buf, size_t cap, const char *sni, uint64_t *rng)
+{
+	static const uint16_t suites[] = { 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030,
+					   0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c, 0x009d };
+	static const uint16_t sigalgs[] = { 0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806,
+					    0x0601 };
+	static const uint8_t alpn[] = "\x02h2\x08http/1.1";
+	struct wbuf w = { .p = buf, .cap = cap };
+	uint8_t rnd[32];
+	size_t rec, hs, l, ext, e, list;
+
+	put_u8(&w, 22);                 /* handshake */
+	put_u16(&w, 0x0301);            /* record version of a first flight */
+	rec = open_len(&w, 2);
+	put_u8(&w, 1);                  /* client_hello */
+	hs = open_len(&w, 3);
+	put_u16(&w, 0x0303);
+	random_fill(rnd, sizeof(rnd), rng);
+	put_bytes(&w, rnd, 32);         /* random */
+	put_u8(&w, 32);
+	random_fill(rnd, sizeof(rnd), rng);
+	put_bytes(&w, rnd, 32);         /* legacy session id */
+	l = open_len(&w, 2);
+	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		put_u16(&w, suites[i]);
+	close_len(&w, l, 2);
+	put_u8(&w, 1);
+	put_u8(&w, 0);                  /* null compression */
+	ext = open_len(&w, 2);
+
+	put_u16(&w, 0x0000);            /* server_name */
+	e = open_len(&w, 2);
+	list = open_len(&w, 2);
+	put_u8(&w, 0);                  /* host_name */
+	put_u16(&w, (unsigned)strlen(sni));
+	put_bytes(&w, sni, strlen(sni));
+	close_len(&w, list, 2);
+	close_len(&w, e, 2);
+
+	put_u16(&w, 0x0017);            /* extended_master_secret */
+	put_u16(&w, 0);
+	put_u16(&w, 0xff01);            /* renegotiation_info */
+	put_u16(&w, 1);
+	put_u8(&w, 0);
+
+	put_u16(&w, 0x000a);            /* supported_groups: x25519, P-256, P-384 */
+	put_u16(&w, 8);
+	put_u16(&w, 6);
+	put_u16(&w, 0x001d);
+	put_u16(&w, 0x0017);
+	put_u16(&w, 0x0018);
+
+	put_u16(&w, 0x000b);            /* ec_point_formats: uncompressed */
+	put_u16(&w, 2);
+	put_u8(&w, 1);
+	put_u8(&w, 0);
+
+	put_u16(&w, 0x0023);            /* session_ticket, empty */
+	put_u16(&w, 0);
+
+	put_u16(&w, 0x0010);            /* ALPN */
+	e = open_len(&w, 2);
+	list = open_len(&w, 2);
+	put_bytes(&w, alpn, sizeof(alpn) - 1);
+	close_len(&w, list, 2);
+	close_len(&w, e, 2);
+
+	put_u16(&w, 0x0005);            /* status_request: OCSP */
+	put_u16(&w, 5);
+	put_u8(&w, 1);
+	put_u16(&w, 0);
+	put_u16(&w, 0);
+
+	put_u16(&w, 0x000d);            /* signature_algorithms */
+	e = open_len(&w, 2);
+	list = open_len(&w, 2);
+	for (size_t i = 0; i < sizeof(sigalgs) / sizeof(sigalgs[0]); i++)
+		put_u16(&w, sigalgs[i]);
+	close_len(&w, list, 2);
+	close_len(&w, e, 2);
+
+	put_u16(&w, 0x0033);            /* key_share: one X25519 share */
+	e = open_len(&w, 2);
+	list = open_len(&w, 2);
+	put_u16(&w, 0x001d);
+	put_u16(&w, 32);
+	random_fill(rnd, sizeof(rnd), rng);
+	put_bytes(&w, rnd, 32);
+	close_len(&w, list, 2);
+	close_len(&w, e, 2);
+
+	put_u16(&w, 0x002d);            /* psk_key_exchange_modes: psk_dhe_ke */
+	put_u16(&w, 2);
+	put_u8(&w, 1);
+	put_u8(&w, 1);
+
+	put_u16(&w, 0x002b);            /* supported_versions: 1.3, 1.2 */
+	put_u16(&w, 5);
+	put_u8(&w, 4);
+	put_u16(&w, 0x0304);
+	put_u16(&w, 0x0303);
+
+	close_len(&w, ext, 2);
+	close_len(&w, hs, 3);
+	close_len(&w, rec, 2);
+	return w.n <= cap ? w.n : 0;
+}
+
+/* A TLS connection as a firewall sees it: the ClientHello in the clear, then records of
+ * ciphertext (here random bytes) until SECONDS have passed. No server hello is awaited. */
+static int run_tlsup(const struct sockaddr_storage *ss, socklen_t len, unsigned secs)
+{
+	static uint8_t buf[TLS_RECORDS * (5 + TLS_RECORD_DATA)];
+	uint8_t hello[1024];
+	uint64_t rng = now_ns() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15u;
+	uint64_t sent = 0, acked = 0, start = now_ns(), t = start, end;
+	size_t hlen = client_hello_put(hello, sizeof(hello), TLS_SNI, &rng), pos = 0;
+	ssize_t n;
+	int fd;
+
+	if (!hlen) {
+		fputs("connrate: ClientHello does not fit\n", stderr);
+		return 1;
+	}
+	for (size_t i = 0; i < TLS_RECORDS; i++) {
+		uint8_t *r = buf + i * (5 + TLS_RECORD_DATA);
+
+		r[0] = 23;              /* application_data */
+		r[1] = 3;
+		r[2] = 3;
+		r[3] = TLS_RECORD_DATA >> 8;
+		r[4] = TLS_RECORD_DATA & 0xff;
+		random_fill(r + 5, TLS_RECORD_DATA, &rng);
+	}
+	fd = connect_to(ss, len);
+	end = start + (uint64_t)secs * 1000000000u;
+	/* The hello goes alone, as a client sends it before the server's answer. */
+	if (write(fd, hello, hlen) != (ssize_t)hlen)
+		die("write");
+	sent = hlen;
+	while (t < end) {
+		n = write(fd, buf + pos, sizeof(buf) - pos);
 		if (n <= 0)
 			die("write");
 		sent += (uint64_t)n;
+		pos = (pos + (size_t)n) % sizeof(buf);
 		t = now_ns();
 	}
-	shutdown(fd, SHUT_WR);
-	/* The receiver's count arrives after its last byte: the rate is of bytes that arrived. */
-	n = read(fd, ans, sizeof(ans) - 1);
-	t = now_ns();
-	if (n > 0) {
-		ans[n] = '\0';
-		acked = strtoull(ans, NULL, 10);
-	}
+	acked = upload_end(fd);
 	close(fd);
-	double secs_run = (double)(t - start) / 1e9;
-	printf("bytes=%" PRIu64 " sent=%" PRIu64 " seconds=%.3f mbps=%.1f\n", acked, sent, secs_run,
-	       (double)acked / secs_run / 1e6);
+	print_upload(acked, sent, 1, !acked, start);
 	return acked ? 0 : 1;
+}
+
+/* COUNT datagrams, each on a 5-tuple of its own: FLOWS_PER_SOCKET destination ports per source
+ * socket. Nothing listens there; what counts is that the firewall tracks every flow. A blocking
+ * socket waits while its datagrams sit in a queue, which paces the sender to the firewall. */
+static int run_flows(struct sockaddr_storage *ss, socklen_t len, unsigned count)
+{
+	static const char payload[] = "privfw-bench-flow";
+	unsigned base = get_port(ss), sent = 0, errors = 0;
+	uint64_t start = now_ns();
+	int fd = -1;
+
+	for (unsigned i = 0; i < count; i++) {
+		if (i % FLOWS_PER_SOCKET == 0) {
+			if (fd >= 0)
+				close(fd);
+			fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+			if (fd < 0)
+				die("socket");
+			set_timeouts(fd, 2000);
+		}
+		set_port(ss, base + i % FLOWS_PER_SOCKET);
+		if (sendto(fd, payload, sizeof(payload) - 1, 0, (const struct sockaddr *)ss, len) ==
+		    (ssize_t)sizeof(payload) - 1)
+			sent++;
+		else
+			errors++;
+	}
+	if (fd >= 0)
+		close(fd);
+	printf("flows=%u errors=%u seconds=%.3f\n", sent, errors, (double)(now_ns() - start) / 1e9);
+	return sent ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	unsigned secs;
-
-	unsigned nports = 1;
+	unsigned secs = 0, nports = 1;
+	long count = 0;
 
 	if (argc != 5 && argc != 6) {
-		fputs("usage: connrate server|client|udprecv|udpsend|bulkrecv|bulksend ADDR PORT SECONDS [NPORTS]\n",
-		      stderr);
+		fputs("usage: connrate server|client|udprecv|udpsend|bulkrecv|httpup|tlsup ADDR PORT SECONDS [NPORTS]\n"
+		      "       connrate flows ADDR PORT COUNT\n", stderr);
 		return 2;
 	}
 	if (argc == 6) {
@@ -430,7 +781,16 @@ int main(int argc, char **argv)
 		nports = (unsigned)v;
 	}
 	len = parse_addr(argv[2], argv[3], &ss);
-	secs = parse_seconds(argv[4]);
+	if (!strcmp(argv[1], "flows")) {
+		count = strtol(argv[4], NULL, 10);
+		if (count < 1 || count > FLOWS_MAX ||
+		    get_port(&ss) + (count < FLOWS_PER_SOCKET ? count : FLOWS_PER_SOCKET) - 1 > 65535) {
+			fprintf(stderr, "connrate: COUNT must be 1..%u, its ports above PORT\n", FLOWS_MAX);
+			return 2;
+		}
+	} else {
+		secs = parse_seconds(argv[4]);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(argv[1], "server"))
@@ -442,9 +802,13 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "udpsend"))
 		return run_udpsend(&ss, len, secs);
 	if (!strcmp(argv[1], "bulkrecv"))
-		return run_bulkrecv(&ss, len, secs);
-	if (!strcmp(argv[1], "bulksend"))
-		return run_bulksend(&ss, len, secs);
+		run_bulkrecv(&ss, len, secs);
+	if (!strcmp(argv[1], "httpup"))
+		return run_httpup(&ss, len, secs);
+	if (!strcmp(argv[1], "tlsup"))
+		return run_tlsup(&ss, len, secs);
+	if (!strcmp(argv[1], "flows"))
+		return run_flows(&ss, len, (unsigned)count);
 	fprintf(stderr, "connrate: unknown mode %s\n", argv[1]);
 	return 2;
 }
