@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "appid.h"
 
 #define CG_PATH_MAX  4096  /* PATH_MAX: a longer string is not a cgroup path */
@@ -65,21 +66,7 @@ static struct span span_from(struct span s, size_t off)
 	return (struct span){ s.p + off, s.len - off };
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
-static bool is_alnum(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
 
 int appid_unescape(const char *in, size_t len, char *out, size_t outlen)
 {

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "decode.h"
 #include "detect.h"
 #include "known.h"
@@ -186,25 +187,9 @@ static const struct generic {
 	{ BU "token" GLUE VAL1 "{8}", K_TOKEN, true },
 };
 
-static bool is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
 
-static bool is_alpha(int c)
-{
-	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
-}
 
-static bool is_alnum(int c)
-{
-	return is_digit(c) || is_alpha(c);
-}
 
-static bool is_hex(int c)
-{
-	return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
-}
 
 /* c is one of set (NUL is not). */
 static bool in(const char *set, int c)

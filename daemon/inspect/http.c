@@ -14,6 +14,7 @@
 #define ZLIB_CONST
 #include <zlib.h>
 
+#include "ascii.h"
 #include "decode.h"
 #include "http.h"
 
@@ -140,16 +141,6 @@ static void out_brk(struct out *o)
 		o->s->brk(o->s->arg);
 }
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static uint8_t lower(uint8_t c)
 {

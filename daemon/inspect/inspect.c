@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "decode.h"
 #include "detect.h"
 #include "dns.h"
@@ -267,13 +268,6 @@ static void scan(struct inspect_flow *f, const uint8_t *p, size_t n, unsigned es
 	take(f, tmp, detect_feed(f->ds, f->ref->scratch, p, n, esc, tmp, INSPECT_FINDINGS_MAX));
 }
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 /* Length of the escape at p[0..n) (0: none, -1: cut short by the end of p); *out gets the
  * bytes it stands for (*outn of them) and *esc its kind. */

@@ -6,27 +6,13 @@
 
 #include <openssl/evp.h>
 
+#include "ascii.h"
 #include "detect.h"
 #include "known.h"
 #include "validate.h"
 
-static bool is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
 
-static bool is_alnum(int c)
-{
-	return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
 
-static int hexval(int c)
-{
-	if (is_digit(c))
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 size_t known_base64(char *out, const uint8_t *in, size_t n, bool url, bool pad)
 {

@@ -3,30 +3,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "validate.h"
 
-static bool is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
 
-static bool is_alpha(int c)
-{
-	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
-}
 
-static bool is_alnum(int c)
-{
-	return is_digit(c) || is_alpha(c);
-}
 
-static int hexval(int c)
-{
-	if (is_digit(c))
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 /* c is one of set (NUL is not). */
 static bool in(const char *set, int c)
