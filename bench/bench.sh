@@ -454,7 +454,7 @@ pf_start() {  # pf_start CONFIG_FILE: privfwd in the phone namespace, answering 
 }
 
 pf_totals() {  # pf_totals FILE: privfwd's cumulative counters after its workloads
-	for k in packets lookups cache_hits; do
+	for k in packets lookups cache_hits ns_cached ns_uncached; do
 		case $k in packets) v=$(json_get "$1" packets) ;; *) v=$(json_get "$1" ident $k) ;; esac
 		set_r privfwd "$k" "$v"
 	done
@@ -549,6 +549,8 @@ table_row "  N flows tracked" flows_tracked ">= 65536"
 table_row "queued pkts (conn run)" queued
 table_row "daemon CPU ms (conn run)" cpu_ms
 table_row "CPU us per queued pkt" us_per_pkt
+table_row "app lookup ns, cached" ns_cached
+table_row "app lookup ns, new cgroup" ns_uncached
 echo "privfwd totals: packets=$(get_r privfwd packets) ident_lookups=$(get_r privfwd lookups)" \
 	"ident_cache_hits=$(get_r privfwd cache_hits)" \
 	"queue_drops=$(get_r privfwd kernel_queue_full)/$(get_r privfwd kernel_socket_full)/$(get_r privfwd unparseable)"

@@ -371,6 +371,8 @@ static int show_status(json_t *p)
 		{ "verdict latency p99 (us)", "latency_us", "p99" },
 		{ "ident lookups", "ident", "lookups" },
 		{ "ident cache hits", "ident", "cache_hits" },
+		{ "ident ns, cached", "ident", "ns_cached" },
+		{ "ident ns, new cgroup", "ident", "ns_uncached" },
 		{ "events suppressed", "events_suppressed", NULL },
 		{ "inspected flows", "inspection", "flows" },
 		{ "inspected now", "inspection", "flows_live" },

@@ -99,6 +99,16 @@ static void m_status(struct daemon *d, const struct varlink_call *c, struct repl
 			"kernel_queue_full", qdrop, "kernel_socket_full", udrop,
 			"unparseable", (json_int_t)d->stats.parse_errors,
 			"sender_gone", (json_int_t)d->stats.orphans));
+	if (r->params) {
+		json_t *ident = json_object_get(r->params, "ident");
+
+		/* Mean cost in ns of a lookup answered from the cache (sock_diag only) and of one that
+		 * mapped a new cgroup id; -1 before the first. */
+		json_object_set_new(ident, "ns_cached", json_integer(is.cache_hits ?
+			(json_int_t)(is.ns_cached / is.cache_hits) : -1));
+		json_object_set_new(ident, "ns_uncached", json_integer(is.uncached ?
+			(json_int_t)(is.ns_uncached / is.uncached) : -1));
+	}
 	if (r->params && queue_latency_pct(&qs, 50) >= 0) {
 		json_int_t samples = 0;
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -218,7 +219,7 @@ static int session_exe(struct ident *id, uint64_t cgid, uint32_t inode, char *ou
 	return r;
 }
 
-int ident_lookup(struct ident *id, const struct pkt *p, uint32_t uid_hint, struct ident_result *out)
+static int lookup(struct ident *id, const struct pkt *p, uint32_t uid_hint, struct ident_result *out)
 {
 	struct sockdiag_info si;
 	struct entry *e;
@@ -271,4 +272,28 @@ by_uid:
 		snprintf(out->app, sizeof(out->app), "unknown");
 	}
 	return 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Timed, so status can tell what a cache hit saves. */
+int ident_lookup(struct ident *id, const struct pkt *p, uint32_t uid_hint, struct ident_result *out)
+{
+	uint64_t hits = id->st.cache_hits, t0 = now_ns();
+	int r = lookup(id, p, uid_hint, out);
+	uint64_t dt = now_ns() - t0;
+
+	if (id->st.cache_hits != hits) {
+		id->st.ns_cached += dt;
+	} else if (out->cgroup_id) {
+		id->st.ns_uncached += dt;
+		id->st.uncached++;
+	}
+	return r;
 }

@@ -19,6 +19,8 @@ struct ident_result {
 
 struct ident_stats {
 	uint64_t lookups, cache_hits, diag_misses, fallbacks_exe, fallbacks_uid;
+	uint64_t uncached;                /* lookups that had to map a cgroup id to a path */
+	uint64_t ns_cached, ns_uncached;  /* time spent in cache hits and in those lookups */
 };
 
 /* Creates the resolver. cgroup_root is the cgroup2 mount (from cgroup_find_mount); NULL disables
