@@ -308,8 +308,22 @@ if want hup; then
 	took "SIGHUP part"
 fi
 
+# Connections of the parts before close over the next moments (FINs and ACKs of flows still
+# under inspection are queued): wait until privfwd's packet count stands still, so each part
+# counts only its own packets.
+quiesce() {
+	last=-1
+	for _ in $(seq 25); do
+		now=$(json_get packets)
+		[ "$now" = "$last" ] && return 0
+		last=$now
+		sleep 0.4
+	done
+}
+
 # --- 3. Flood: many times the queue length of new flows -----------------------------------
 if want flood; then
+	quiesce
 	capture_start flood || exit 1
 	before=$(kq)
 	pk0=$(json_get packets)
@@ -405,6 +419,7 @@ OTHER_CASES="v4-ihl15-short v4-ihl3-totlen10 v4-ihl0 v6-ext-unterminated v6-frag
 RANDOM_CASES="v4-random v6-random"
 
 if want garbage; then
+	quiesce
 	capture_start garbage || exit 1
 	cnt() {  # "PACKETS PARSE_ERRORS", or "-1 -1" when privfwd does not answer
 		ctl --json status 2>/dev/null | python3 -c 'import json,sys
