@@ -48,8 +48,10 @@ static const char *str_param(const struct varlink_call *c, const char *name)
 /* The kernel's own counters for our queue: packets dropped because the queue was full
  * (queue_dropped) or the netlink socket overflowed (user_dropped). The file is root's only, so
  * it was opened before privileges were dropped; it is re-read from the start each time. */
-static void kernel_queue_drops(int fd, unsigned num, json_int_t *queue_dropped, json_int_t *user_dropped)
+static void kernel_queue_drops(int fd, unsigned num, unsigned count, json_int_t *queue_dropped,
+			       json_int_t *user_dropped)
 {
+	unsigned found = 0;
 	char buf[4096], *line, *save = NULL;
 	unsigned q, portid, len, mode, range, seq;
 	unsigned long long qd, ud;
@@ -61,10 +63,10 @@ static void kernel_queue_drops(int fd, unsigned num, json_int_t *queue_dropped, 
 	buf[n] = '\0';
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (sscanf(line, "%u %u %u %u %u %llu %llu %u", &q, &portid, &len, &mode, &range, &qd,
-			   &ud, &seq) == 8 && q == num) {
-			*queue_dropped = (json_int_t)qd;
-			*user_dropped = (json_int_t)ud;
-			return;
+			   &ud, &seq) == 8 && q >= num && q - num < count) {
+			*queue_dropped = (found ? *queue_dropped : 0) + (json_int_t)qd;
+			*user_dropped = (found ? *user_dropped : 0) + (json_int_t)ud;
+			found++;
 		}
 	}
 }
@@ -73,32 +75,34 @@ static void m_status(struct daemon *d, const struct varlink_call *c, struct repl
 {
 	json_int_t qdrop, udrop;
 	struct ident_stats is = { 0 };
-	struct queue_stats qs = { 0 };
+	struct worker_snap snap;
+	const struct queue_stats *qs = &snap.queue;
+	const struct daemon_stats *ds = &snap.stats;
 
 	if (d->ident)
 		ident_get_stats(d->ident, &is);
-	if (d->queue)
-		queue_get_stats(d->queue, &qs);
-	kernel_queue_drops(d->nfq_proc_fd, d->cfg.queue, &qdrop, &udrop);
-	r->params = json_pack("{s:s, s:i, s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:{s:I, s:I}, s:I, s:{s:I, s:I}, s:I}",
+	daemon_snapshot(d, &snap);
+	kernel_queue_drops(d->nfq_proc_fd, d->cfg.queue, d->n_workers, &qdrop, &udrop);
+	r->params = json_pack("{s:s, s:i, s:i, s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:{s:I, s:I}, s:I, s:{s:I, s:I}, s:I}",
 		"version", PRIVFW_VERSION,
 		"queue", (int)d->cfg.queue,
+		"queues", (int)d->n_workers,
 		"fail_mode", d->cfg.fail_open ? "open" : "closed",
 		"uptime", (json_int_t)(time(NULL) - d->started),
 		"restarts", (json_int_t)d->restarts,
 		"default", policy_action_name(d->policy->default_network),
 		"apps", (json_int_t)apps_count(d->apps),
-		"flows", (json_int_t)flow_count(d->flows),
-		"packets", (json_int_t)d->stats.packets,
-		"verdicts", "accept", (json_int_t)d->stats.accepted, "deny", (json_int_t)d->stats.denied,
-		"parse_errors", (json_int_t)d->stats.parse_errors,
+		"flows", (json_int_t)snap.flows,
+		"packets", (json_int_t)ds->packets,
+		"verdicts", "accept", (json_int_t)ds->accepted, "deny", (json_int_t)ds->denied,
+		"parse_errors", (json_int_t)ds->parse_errors,
 		"ident", "lookups", (json_int_t)is.lookups, "cache_hits", (json_int_t)is.cache_hits,
 		"events_suppressed", (json_int_t)events_suppressed(d->events));
 	if (r->params)
 		json_object_set_new(r->params, "queue_drops", json_pack("{s:I, s:I, s:I, s:I}",
 			"kernel_queue_full", qdrop, "kernel_socket_full", udrop,
-			"unparseable", (json_int_t)d->stats.parse_errors,
-			"sender_gone", (json_int_t)d->stats.orphans));
+			"unparseable", (json_int_t)ds->parse_errors,
+			"sender_gone", (json_int_t)ds->orphans));
 	if (r->params) {
 		json_t *ident = json_object_get(r->params, "ident");
 
@@ -109,29 +113,28 @@ static void m_status(struct daemon *d, const struct varlink_call *c, struct repl
 		json_object_set_new(ident, "ns_uncached", json_integer(is.uncached ?
 			(json_int_t)(is.ns_uncached / is.uncached) : -1));
 	}
-	if (r->params && queue_latency_pct(&qs, 50) >= 0) {
+	if (r->params && queue_latency_pct(qs, 50) >= 0) {
 		json_int_t samples = 0;
 
 		for (unsigned i = 0; i < QUEUE_LAT_BINS; i++)
-			samples += (json_int_t)qs.lat_hist[i];
+			samples += (json_int_t)qs->lat_hist[i];
 		json_object_set_new(r->params, "latency_us", json_pack("{s:I, s:I, s:I, s:I}",
-			"p50", (json_int_t)queue_latency_pct(&qs, 50),
-			"p99", (json_int_t)queue_latency_pct(&qs, 99),
-			"max_bin", (json_int_t)queue_latency_pct(&qs, 100), "samples", samples));
+			"p50", (json_int_t)queue_latency_pct(qs, 50),
+			"p99", (json_int_t)queue_latency_pct(qs, 99),
+			"max_bin", (json_int_t)queue_latency_pct(qs, 100), "samples", samples));
 	}
-	if (r->params && d->inspect) {
-		struct inspect_stats st;
-		const struct detect_db *db = inspect_db(d->inspect);
+	if (r->params && d->db) {
+		const struct inspect_stats *st = &snap.inspect;
+		const struct detect_db *db = d->db;
 
-		inspect_get_stats(d->inspect, &st);
 		json_object_set_new(r->params, "inspection", json_pack(
 			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-			"flows", (json_int_t)st.flows, "flows_live", (json_int_t)st.flows_live,
-			"bytes", (json_int_t)st.bytes, "findings", (json_int_t)d->stats.findings,
-			"data_denied", (json_int_t)d->stats.data_denied,
-			"hosts_denied", (json_int_t)d->stats.hosts_denied,
-			"gap_drops", (json_int_t)d->stats.gap_drops,
-			"busy_drops", (json_int_t)d->stats.inspect_busy,
+			"flows", (json_int_t)st->flows, "flows_live", (json_int_t)st->flows_live,
+			"bytes", (json_int_t)st->bytes, "findings", (json_int_t)ds->findings,
+			"data_denied", (json_int_t)ds->data_denied,
+			"hosts_denied", (json_int_t)ds->hosts_denied,
+			"gap_drops", (json_int_t)ds->gap_drops,
+			"busy_drops", (json_int_t)ds->inspect_busy,
 			"known_values", (json_int_t)d->n_known,
 			"patterns", (json_int_t)detect_db_patterns(db),
 			"stream_bytes", (json_int_t)detect_db_stream_size(db)));

@@ -33,6 +33,8 @@ struct setting {
 static const struct setting settings[] = {
 	{ "queue", K_UINT, FIELD(queue), 0, 0, 65535,
 	  "NFQUEUE number the firewall rules send undecided packets to (0..65535)." },
+	{ "queues", K_UINT, FIELD(queues), 0, 0, CONFIG_QUEUES_MAX,
+	  "Queues from that number on, one thread each; 0: one per CPU, at most 4 (0..16)." },
 	{ "fail_mode", K_FAIL_MODE, FIELD(fail_open), 0, 0, 0,
 	  "Queued packets while privfwd is not running: \"closed\" drops, \"open\" accepts." },
 	{ "queue_loopback", K_BOOL, FIELD(queue_loopback), 0, 0, 0,
@@ -67,6 +69,7 @@ void config_defaults(struct config *c)
 {
 	*c = (struct config){
 		.queue = 0,
+		.queues = 0,
 		.fail_open = false,
 		.queue_loopback = false,
 		.flows_max = 65536,
@@ -353,6 +356,15 @@ static int parse_root(struct config *c, const config_setting_t *root, const char
 			if (settings[j].kind == K_MARK && lines[j] > line)
 				line = lines[j];
 		policy_error_set(err, name, line, "mark_accept and mark_deny must differ");
+		return -EINVAL;
+	}
+	/* Auto (0) may take up to 4; privfwd uses fewer rather than pass 65535. */
+	if (c->queue + (c->queues ? c->queues : 1) - 1 > 65535) {
+		for (line = 0, j = 0; j < N_SETTINGS; j++)
+			if ((!strcmp(settings[j].name, "queue") || !strcmp(settings[j].name, "queues")) &&
+			    lines[j] > line)
+				line = lines[j];
+		policy_error_set(err, name, line, "queue + queues - 1 must be at most 65535");
 		return -EINVAL;
 	}
 	return 0;

@@ -12,6 +12,7 @@
 #define CONFIG_MACS_MAX 16
 #define CONFIG_SAFE_MAX 32
 #define CONFIG_APPID_MAX 256
+#define CONFIG_QUEUES_MAX 16
 
 /* The device's own identifiers. privfwd learns them at start (identity_discover) and the file
  * may set or add to each; empty strings are unknown. */
@@ -36,6 +37,7 @@ struct secrets {
 
 struct config {
 	unsigned queue;          /* NFQUEUE number, default 0 */
+	unsigned queues;         /* queues queue.. queue+queues-1; 0 (default): per CPU, at most 4 */
 	bool fail_open;          /* fail_mode = "open"; default closed */
 	bool queue_loopback;     /* default false */
 	unsigned flows_max;      /* flow table bound, default 65536 */

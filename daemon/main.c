@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -11,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -103,11 +106,11 @@ static void emit(enum event_kind kind, int prio, const char *app, const char *ac
 
 /* An allowed flow whose app has data or host rules is inspected until it settles; others are
  * final at their first packet. Returns true (kept so decide reads as one chain). */
-static bool start_inspection(struct daemon *d, struct flow *f, const struct pkt *p, bool inspects,
+static bool start_inspection(struct worker *w, struct flow *f, const struct pkt *p, bool inspects,
 			     bool fresh)
 {
 	if (f->ext && (fresh || f->verdict != FLOW_ACCEPT || !inspects)) {
-		inspect_flow_free(d->inspect, f->ext);
+		inspect_flow_free(w->inspect, f->ext);
 		f->ext = NULL;
 	}
 	if (f->verdict != FLOW_ACCEPT || !inspects || f->inspected) {
@@ -119,9 +122,10 @@ static bool start_inspection(struct daemon *d, struct flow *f, const struct pkt 
 	return true;
 }
 
-/* The policy changed under a flow that is being inspected. */
-static void recheck(struct daemon *d, struct flow *f, const struct pkt *p)
+/* The policy changed under a flow that is being inspected. Under d->lock. */
+static void recheck(struct worker *w, struct flow *f, const struct pkt *p)
 {
+	struct daemon *d = w->d;
 	struct app_entry *app = f->app;
 
 	f->recheck = false;
@@ -130,13 +134,15 @@ static void recheck(struct daemon *d, struct flow *f, const struct pkt *p)
 	if (app->inspects < 0)
 		app->inspects = policy_inspects(d->policy, app->id);
 	f->verdict = app->net == POLICY_ALLOW ? FLOW_ACCEPT : FLOW_DENY;
-	start_inspection(d, f, p, app->inspects, false);
+	start_inspection(w, f, p, app->inspects, false);
 }
 
 /* The first packet of a flow: who sent it, and what does the policy say? count says whether
- * this starts a flow the counters should see (not a re-decision after a policy change). */
-static bool decide(struct daemon *d, struct flow *f, const struct pkt *p, uint32_t uid_hint, bool count)
+ * this starts a flow the counters should see (not a re-decision after a policy change).
+ * Under d->lock. */
+static bool decide(struct worker *w, struct flow *f, const struct pkt *p, uint32_t uid_hint, bool count)
 {
+	struct daemon *d = w->d;
 	struct ident_result id;
 	struct app_entry *app;
 	bool created, recount = !count;
@@ -145,7 +151,7 @@ static bool decide(struct daemon *d, struct flow *f, const struct pkt *p, uint32
 
 	ident_lookup(d->ident, p, uid_hint, &id);
 	if (id.orphan) {
-		d->stats.orphans++;
+		w->stats.orphans++;
 		return false;
 	}
 	uid = id.uid == UINT32_MAX ? -1 : (int64_t)id.uid;
@@ -158,7 +164,7 @@ static bool decide(struct daemon *d, struct flow *f, const struct pkt *p, uint32
 		/* Registry full: the default decides, and no counters are kept. */
 		f->app = NULL;
 		f->verdict = d->policy->default_network == POLICY_ALLOW ? FLOW_ACCEPT : FLOW_DENY;
-		return start_inspection(d, f, p, policy_inspects(d->policy, NULL), count);
+		return start_inspection(w, f, p, policy_inspects(d->policy, NULL), count);
 	}
 	if (app->net < 0)
 		app->net = policy_network(d->policy, app->id, NULL);
@@ -166,13 +172,13 @@ static bool decide(struct daemon *d, struct flow *f, const struct pkt *p, uint32
 		app->inspects = policy_inspects(d->policy, app->id);
 	f->app = app;
 	f->verdict = app->net == POLICY_ALLOW ? FLOW_ACCEPT : FLOW_DENY;
-	if (!start_inspection(d, f, p, app->inspects, count))
+	if (!start_inspection(w, f, p, app->inspects, count))
 		return false;
 	app->last_seen = now;
 	app->uid = uid;
 	if (recount)
 		return true;
-	d->stats.flows++;
+	w->stats.flows++;
 	if (f->verdict == FLOW_ACCEPT) {
 		app->flows_allowed++;
 	} else {
@@ -213,15 +219,17 @@ static void event_flow(struct event *e, const struct flow *f, const struct pkt *
 	pkt_dest_str(p, e->dest, sizeof(e->dest));
 }
 
-static bool finding_event(struct daemon *d, struct flow *f, const struct pkt *p, const struct finding *fd)
+/* Under d->lock. */
+static bool finding_event(struct worker *w, struct flow *f, const struct pkt *p, const struct finding *fd)
 {
+	struct daemon *d = w->d;
 	const char *id = f->app ? f->app->id : NULL;
 	enum data_cat cat = data_type_cat(fd->type);
 	enum policy_action a = policy_data(d->policy, id, cat);
 	const char *label = fd->label == FINDING_NO_LABEL ? NULL : inspect_flow_label(f->ext, fd->label);
 	struct event e = { .kind = EVENT_DATA, .priority = a == POLICY_DENY ? LOG_WARNING : LOG_NOTICE };
 
-	d->stats.findings++;
+	w->stats.findings++;
 	if (f->app)
 		f->app->findings[cat]++;
 	if (a == POLICY_ALLOW)
@@ -239,50 +247,57 @@ static bool finding_event(struct daemon *d, struct flow *f, const struct pkt *p,
 	return a == POLICY_DENY;
 }
 
-static void host_event(struct daemon *d, struct flow *f, const struct pkt *p)
+/* Under d->lock. */
+static void host_event(struct worker *w, struct flow *f, const struct pkt *p)
 {
 	struct event e = { .kind = EVENT_HOST_DENY, .priority = LOG_WARNING };
 
-	d->stats.hosts_denied++;
+	w->stats.hosts_denied++;
 	if (f->app)
 		f->app->hosts_denied++;
 	event_flow(&e, f, p, "deny");
 	set_message(&e, "denied %s flow of %s to %s", pkt_proto_name(p->proto),
 		 f->app ? f->app->id : "an app", e.host[0] ? e.host : "a host without a name");
-	events_emit(d->events, &e);
+	events_emit(w->d->events, &e);
 }
 
 /* One packet of a flow under inspection. Updates the flow's verdict and stage; false when the
  * packet must be dropped: it lies past a hole in the TCP stream (the sender resends it), or no
  * inspection state can be had now. */
-static bool inspect_step(struct daemon *d, struct flow *f, const struct pkt *p)
+static bool inspect_step(struct worker *w, struct flow *f, const struct pkt *p)
 {
-	const char *id = f->app ? f->app->id : NULL;
+	struct daemon *d = w->d;
 	struct inspect_result r;
 	bool deny = false;
 	enum inspect_carrier c;
 
-	if (!f->ext && !(f->ext = inspect_flow_new(d->inspect, p->proto, p->dport))) {
-		d->stats.inspect_busy++;
+	if (!f->ext && !(f->ext = inspect_flow_new(w->inspect, p->proto, p->dport))) {
+		w->stats.inspect_busy++;
 		return false;
 	}
-	inspect_packet(d->inspect, f->ext, p, &r);
+	inspect_packet(w->inspect, f->ext, p, &r);
 	if (r.status == INSPECT_GAP) {
-		d->stats.gap_drops++;
+		w->stats.gap_drops++;
 		return false;
 	}
-	for (size_t i = 0; i < r.n; i++)
-		deny |= finding_event(d, f, p, &r.findings[i]);
-	/* A flow that never names its host cannot pass an allow list. */
-	if (!deny && (r.host_changed || r.status == INSPECT_DONE) &&
-	    policy_host(d->policy, id, inspect_flow_host(f->ext)) == POLICY_DENY &&
-	    (r.host_changed || !inspect_flow_host(f->ext))) {
-		host_event(d, f, p);
-		deny = true;
-	} else if (deny) {
-		d->stats.data_denied++;
-		if (f->app)
-			f->app->data_denied++;
+	if (r.n || r.host_changed || r.status == INSPECT_DONE) {
+		const char *id = f->app ? f->app->id : NULL;
+
+		pthread_mutex_lock(&d->lock);
+		for (size_t i = 0; i < r.n; i++)
+			deny |= finding_event(w, f, p, &r.findings[i]);
+		/* A flow that never names its host cannot pass an allow list. */
+		if (!deny && (r.host_changed || r.status == INSPECT_DONE) &&
+		    policy_host(d->policy, id, inspect_flow_host(f->ext)) == POLICY_DENY &&
+		    (r.host_changed || !inspect_flow_host(f->ext))) {
+			host_event(w, f, p);
+			deny = true;
+		} else if (deny) {
+			w->stats.data_denied++;
+			if (f->app)
+				f->app->data_denied++;
+		}
+		pthread_mutex_unlock(&d->lock);
 	}
 	c = inspect_flow_carrier(f->ext);
 	if (!deny && r.status != INSPECT_DONE && p->proto == IPPROTO_UDP && (c == CARRIER_RAW || c == CARRIER_DNS)) {
@@ -290,7 +305,7 @@ static bool inspect_step(struct daemon *d, struct flow *f, const struct pkt *p)
 		 * flood of them cannot use up the inspection slots. Past the budget it settles.
 		 * TODO: a shared scan stream would spare the allocation per datagram. */
 		if (f->bytes < d->cfg.inspect_budget) {
-			inspect_flow_free(d->inspect, f->ext);
+			inspect_flow_free(w->inspect, f->ext);
 			f->ext = NULL;
 			return true;
 		}
@@ -303,7 +318,7 @@ static bool inspect_step(struct daemon *d, struct flow *f, const struct pkt *p)
 		f->verdict = FLOW_DENY;
 	f->stage = FLOW_SETTLED;
 	f->inspected = true;
-	inspect_flow_free(d->inspect, f->ext);
+	inspect_flow_free(w->inspect, f->ext);
 	f->ext = NULL;
 	return true;
 }
@@ -319,49 +334,56 @@ static bool is_new_conn(const struct pkt *p, bool created)
 
 static void on_packet(struct queue *q, const struct queue_packet *qp, void *arg)
 {
-	struct daemon *d = arg;
+	struct worker *w = arg;
+	struct daemon *d = w->d;
 	struct flow_key k;
 	struct flow *f;
 	struct pkt p;
-	bool created;
+	bool created, ok = true;
 
-	d->stats.packets++;
+	w->stats.packets++;
 	if (pkt_parse(&p, qp->data, qp->len) < 0 || (p.fragment && !p.sport)) {
 		/* Only TCP and UDP are queued, so this is malformed: drop and count, never guess. */
-		d->stats.parse_errors++;
-		d->stats.dropped++;
+		w->stats.parse_errors++;
+		w->stats.dropped++;
 		queue_verdict(q, qp->id, QUEUE_DROP, 0);
 		return;
 	}
 	flow_key_from_pkt(&k, &p);
-	f = flow_get(d->flows, &k, d->now_ms, &created);
-	f->packets++;
+	f = flow_get(w->flows, &k, w->now_ms, &created);
 	f->bytes += qp->len;
 	/* A settled flow's packets stay in the kernel, so one that is queued belongs to a new
 	 * conntrack entry that reuses the 5-tuple, possibly from another app: decide afresh. So
 	 * does a SYN on a flow still under inspection. */
 	if (f->stage == FLOW_NEW || f->stage == FLOW_SETTLED ||
-	    (f->stage == FLOW_INSPECT && is_new_conn(&p, false)))
-		if (!decide(d, f, &p, qp->uid, f->stage == FLOW_NEW ? created || !f->app : is_new_conn(&p, false))) {
-			/* The sender closed its socket already: drop, and decide at the next packet. */
-			f->stage = FLOW_NEW;
-			queue_verdict(q, qp->id, QUEUE_DROP, 0);
-			return;
-		}
-	if (f->stage == FLOW_INSPECT && f->recheck)
-		recheck(d, f, &p);
-	if (f->stage == FLOW_INSPECT && !inspect_step(d, f, &p)) {
-		d->stats.dropped++;
+	    (f->stage == FLOW_INSPECT && is_new_conn(&p, false))) {
+		pthread_mutex_lock(&d->lock);
+		ok = decide(w, f, &p, qp->uid, f->stage == FLOW_NEW ? created || !f->app : is_new_conn(&p, false));
+		pthread_mutex_unlock(&d->lock);
+	}
+	if (!ok) {
+		/* The sender closed its socket already: drop, and decide at the next packet. */
+		f->stage = FLOW_NEW;
+		queue_verdict(q, qp->id, QUEUE_DROP, 0);
+		return;
+	}
+	if (f->stage == FLOW_INSPECT && f->recheck) {
+		pthread_mutex_lock(&d->lock);
+		recheck(w, f, &p);
+		pthread_mutex_unlock(&d->lock);
+	}
+	if (f->stage == FLOW_INSPECT && !inspect_step(w, f, &p)) {
+		w->stats.dropped++;
 		queue_verdict(q, qp->id, QUEUE_DROP, 0);
 		return;
 	}
 	if (f->verdict == FLOW_ACCEPT) {
-		d->stats.accepted++;
+		w->stats.accepted++;
 		queue_verdict(q, qp->id, f->stage == FLOW_SETTLED ? QUEUE_REPEAT : QUEUE_ACCEPT,
 			      f->stage == FLOW_SETTLED ? d->cfg.mark_accept : 0);
 	} else {
 		/* The rules reject a packet carrying the deny mark and save it in the conntrack mark. */
-		d->stats.denied++;
+		w->stats.denied++;
 		queue_verdict(q, qp->id, QUEUE_REPEAT, d->cfg.mark_deny);
 	}
 }
@@ -391,13 +413,15 @@ static int64_t redecide(const struct pkt *orig, uint32_t bits, void *arg)
 									 : d->cfg.mark_deny;
 }
 
+/* Under d->lock. */
 static void policy_changed(struct daemon *d)
 {
 	int r;
 
 	apps_invalidate(d->apps);
-	/* Flows still in user space are decided again at their next packet... */
-	flow_foreach(d->flows, forget_decision, NULL);
+	/* Flows still in user space are decided again at their next packet (each worker forgets
+	 * its flows' decisions before its next batch)... */
+	__atomic_store_n(&d->policy_epoch, d->policy_epoch + 1, __ATOMIC_RELEASE);
 	/* ...and flows the kernel settled get the mark the new policy gives them, so a deny also
 	 * cuts established connections (their next packet is rejected in the kernel). */
 	if (!d->conntrack)
@@ -919,9 +943,149 @@ static int safe_mode_cgroups(void)
 
 static void release_flow(struct flow *f, void *arg)
 {
-	struct daemon *d = arg;
+	struct worker *w = arg;
 
-	inspect_flow_free(d->inspect, f->ext);
+	inspect_flow_free(w->inspect, f->ext);
+}
+
+/* Default: one queue per CPU, at most DAEMON_QUEUES_AUTO_MAX. Configured CPUs, not online
+ * ones: phones take cores offline, and the rules (privfw-rules, through --rules-env) must name
+ * the same queues privfwd binds whenever either runs. */
+static unsigned queue_count(const struct config *c)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_CONF);
+	unsigned n = c->queues;
+
+	if (!n)
+		n = cpus < 1 ? 1 : cpus > DAEMON_QUEUES_AUTO_MAX ? DAEMON_QUEUES_AUTO_MAX : (unsigned)cpus;
+	if (c->queue + n - 1 > 65535)
+		n = 65536 - c->queue;
+	return n;
+}
+
+/* Everything a worker needs is made here, while privfwd is still root; its thread starts after
+ * the sandbox is in place (see start_workers). */
+static void worker_setup(struct worker *w, unsigned i, struct detect_db *db)
+{
+	struct epoll_event e = { .events = EPOLLIN };
+	uint64_t seed;
+	int r;
+
+	w->d = &D;
+	w->num = D.cfg.queue + i;
+	w->now_ms = w->expired_ms = w->beat_ms = D.now_ms;
+	pthread_mutex_init(&w->snap_lock, NULL);
+	/* The seed keys the flow hash: an app that cannot guess it cannot aim for collisions. */
+	if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
+		fatal("getrandom: %s", strerror(errno));
+	w->flows = flow_table_new(D.cfg.flows_max, seed);
+	/* The first engine owns the database; the others borrow it and are freed first. */
+	w->inspect = i == 0 ? inspect_new(db, D.cfg.inspect_budget) : inspect_new_borrowed(db, D.cfg.inspect_budget);
+	if (!w->flows || !w->inspect)
+		fatal("out of memory");
+	flow_table_set_release(w->flows, release_flow, w);
+	w->queue = queue_open(w->num, QUEUE_COPY_RANGE, QUEUE_MAXLEN, QUEUE_RCVBUF, &r);
+	if (!w->queue)
+		fatal("cannot bind NFQUEUE %u: %s%s", w->num, strerror(-r),
+		      r == -EBUSY ? " (another program holds this queue)" : "");
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	w->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (w->epfd < 0 || w->wakefd < 0)
+		fatal("worker %u: %s", i, strerror(errno));
+	e.data.fd = queue_fd(w->queue);
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, e.data.fd, &e) < 0)
+		fatal("epoll: %s", strerror(errno));
+	e.data.fd = w->wakefd;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, e.data.fd, &e) < 0)
+		fatal("epoll: %s", strerror(errno));
+}
+
+static void worker_publish(struct worker *w)
+{
+	pthread_mutex_lock(&w->snap_lock);
+	w->snap.stats = w->stats;
+	queue_get_stats(w->queue, &w->snap.queue);
+	inspect_get_stats(w->inspect, &w->snap.inspect);
+	w->snap.flows = flow_count(w->flows);
+	pthread_mutex_unlock(&w->snap_lock);
+}
+
+void daemon_snapshot(struct daemon *d, struct worker_snap *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; i < d->n_workers; i++) {
+		struct worker *w = &d->workers[i];
+		const uint64_t *a;
+		uint64_t *sum;
+
+		pthread_mutex_lock(&w->snap_lock);
+		/* Every member of a snapshot is a uint64_t counter. */
+		a = (const uint64_t *)&w->snap;
+		sum = (uint64_t *)out;
+		for (size_t j = 0; j < sizeof(*out) / sizeof(uint64_t); j++)
+			sum[j] += a[j];
+		pthread_mutex_unlock(&w->snap_lock);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct daemon *d = w->d;
+
+	while (!__atomic_load_n(&d->stop_workers, __ATOMIC_ACQUIRE)) {
+		struct epoll_event ev[2];
+		unsigned epoch;
+		int n = epoll_wait(w->epfd, ev, 2, 1000);
+
+		if (n < 0 && errno != EINTR)
+			fatal("epoll_wait: %s", strerror(errno));
+		w->now_ms = mono_ms();
+		__atomic_store_n(&w->beat_ms, w->now_ms, __ATOMIC_RELAXED);
+		/* A policy change: every flow still in user space is decided again. */
+		epoch = __atomic_load_n(&d->policy_epoch, __ATOMIC_ACQUIRE);
+		if (epoch != w->epoch) {
+			flow_foreach(w->flows, forget_decision, NULL);
+			w->epoch = epoch;
+		}
+		for (int i = 0; i < n; i++)
+			if (ev[i].data.fd == queue_fd(w->queue))
+				queue_dispatch(w->queue, on_packet, w);
+		if (w->now_ms - w->expired_ms >= 1000) {
+			flow_expire(w->flows, w->now_ms);
+			w->expired_ms = w->now_ms;
+		}
+		worker_publish(w);
+	}
+	return NULL;
+}
+
+/* After the sandbox: threads inherit its filter, credentials and capabilities, and the signal
+ * mask that leaves signals to the main loop's signalfd. */
+static void start_workers(void)
+{
+	for (unsigned i = 0; i < D.n_workers; i++) {
+		int r = pthread_create(&D.workers[i].thread, NULL, worker_main, &D.workers[i]);
+
+		if (r)
+			fatal("cannot start the thread of queue %u: %s", D.workers[i].num, strerror(r));
+		D.workers[i].started = true;
+	}
+}
+
+static void stop_workers(void)
+{
+	uint64_t one = 1;
+
+	__atomic_store_n(&D.stop_workers, true, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < D.n_workers; i++)
+		if (D.workers[i].started && write(D.workers[i].wakefd, &one, sizeof(one)) < 0)
+			fprintf(stderr, "privfwd: cannot wake queue %u: %s\n", D.workers[i].num, strerror(errno));
+	for (unsigned i = 0; i < D.n_workers; i++)
+		if (D.workers[i].started) {
+			pthread_join(D.workers[i].thread, NULL);
+			D.workers[i].started = false;
+		}
 }
 
 static void setup(void)
@@ -935,21 +1099,19 @@ static void setup(void)
 
 	D.started = time(NULL);
 	D.now_ms = mono_ms();
+	pthread_mutex_init(&D.lock, NULL);
 	D.events = events_new(EVENTS_RING, D.cfg.event_rate, NULL);
 	D.apps = apps_new(APPS_MAX);
-	D.flows = flow_table_new(D.cfg.flows_max, ((uint64_t)getpid() << 32) ^ (uint64_t)D.now_ms ^
-				 (uint64_t)(uintptr_t)&D);
-	if (!D.events || !D.apps || !D.flows)
+	D.n_workers = queue_count(&D.cfg);
+	D.workers = calloc(D.n_workers, sizeof(*D.workers));
+	if (!D.events || !D.apps || !D.workers)
 		fatal("out of memory");
 	load_policy(&D);
 	/* While root: the secrets file is root's, and the modem is asked through mmcli. */
 	db = detectors_in_child(&D.cfg, D.cfg.identity_discover, &D.n_known, msg, sizeof(msg));
 	if (!db)
 		fatal("%s: %s", D.config_path, msg);
-	D.inspect = inspect_new(db, D.cfg.inspect_budget);
-	if (!D.inspect)
-		fatal("out of memory");
-	flow_table_set_release(D.flows, release_flow, &D);
+	D.db = db;
 	/* libcrypto reads its configuration on first use; do it before the sandbox forbids it. */
 	crypto_warm_up();
 	r = cgroup_find_mount("/proc/self/mountinfo", root, sizeof(root));
@@ -972,19 +1134,17 @@ static void setup(void)
 		fprintf(stderr, "privfwd: no ctnetlink (%s): policy changes apply to new flows only\n",
 			strerror(errno));
 	D.nfq_proc_fd = open("/proc/net/netfilter/nfnetlink_queue", O_RDONLY | O_CLOEXEC);
-	D.queue = queue_open(D.cfg.queue, QUEUE_COPY_RANGE, QUEUE_MAXLEN, QUEUE_RCVBUF, &r);
-	if (!D.queue)
-		fatal("cannot bind NFQUEUE %u: %s%s", D.cfg.queue, strerror(-r),
-		      r == -EBUSY ? " (another program holds this queue)" : "");
+	for (unsigned i = 0; i < D.n_workers; i++)
+		worker_setup(&D.workers[i], i, db);
 }
 
 /* systemd's watchdog is fed only while verdicts keep up with packets: a loop that runs but no
  * longer answers the queue gets restarted too. */
 static void watchdog(void)
 {
-	static uint64_t last_verdicts;
+	static uint64_t last_verdicts[CONFIG_QUEUES_MAX];
 	static bool enabled, checked;
-	struct queue_stats qs;
+	bool ok = true;
 
 	if (!checked) {
 		enabled = getenv("WATCHDOG_USEC") != NULL;
@@ -992,10 +1152,22 @@ static void watchdog(void)
 	}
 	if (!enabled)
 		return;
-	queue_get_stats(D.queue, &qs);
-	if (qs.verdicts != last_verdicts || qs.verdicts == qs.packets)
+	/* Every worker must turn its loop (it wakes at least once a second) and keep up. */
+	for (unsigned i = 0; i < D.n_workers; i++) {
+		struct worker *w = &D.workers[i];
+		uint64_t verdicts, packets;
+
+		pthread_mutex_lock(&w->snap_lock);
+		verdicts = w->snap.queue.verdicts;
+		packets = w->snap.queue.packets;
+		pthread_mutex_unlock(&w->snap_lock);
+		if (D.now_ms - __atomic_load_n(&w->beat_ms, __ATOMIC_RELAXED) > 3000 ||
+		    (verdicts == last_verdicts[i] && verdicts != packets))
+			ok = false;
+		last_verdicts[i] = verdicts;
+	}
+	if (ok)
 		notify("WATCHDOG=1");
-	last_verdicts = qs.verdicts;
 }
 
 static int loop(void)
@@ -1016,7 +1188,7 @@ static int loop(void)
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (efd < 0 || sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0)
 		fatal("event loop: %s", strerror(errno));
-	const int fds[] = { queue_fd(D.queue), ctl_fd(D.ctl), sfd, tfd };
+	const int fds[] = { ctl_fd(D.ctl), sfd, tfd };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		struct epoll_event e = { .events = EPOLLIN, .data.fd = fds[i] };
 
@@ -1024,9 +1196,16 @@ static int loop(void)
 			fatal("epoll: %s", strerror(errno));
 	}
 
+	start_workers();
 	notify("READY=1\nSTATUS=filtering");
-	emit(EVENT_START, LOG_INFO, NULL, NULL, NULL, -1, "privfwd started on queue %u (fail-%s)",
-	     D.cfg.queue, D.cfg.fail_open ? "open" : "closed");
+	pthread_mutex_lock(&D.lock);
+	if (D.n_workers == 1)
+		emit(EVENT_START, LOG_INFO, NULL, NULL, NULL, -1, "privfwd started on queue %u (fail-%s)",
+		     D.cfg.queue, D.cfg.fail_open ? "open" : "closed");
+	else
+		emit(EVENT_START, LOG_INFO, NULL, NULL, NULL, -1, "privfwd started on queues %u-%u (fail-%s)",
+		     D.cfg.queue, D.cfg.queue + D.n_workers - 1, D.cfg.fail_open ? "open" : "closed");
+	pthread_mutex_unlock(&D.lock);
 	while (!D.stop) {
 		int n = epoll_wait(efd, ev, 8, -1);
 
@@ -1036,32 +1215,37 @@ static int loop(void)
 		for (int i = 0; i < n; i++) {
 			int fd = ev[i].data.fd;
 
-			if (fd == queue_fd(D.queue)) {
-				queue_dispatch(D.queue, on_packet, &D);
-			} else if (fd == ctl_fd(D.ctl)) {
+			if (fd == ctl_fd(D.ctl)) {
+				pthread_mutex_lock(&D.lock);
 				ctl_dispatch(D.ctl, D.now_ms);
+				pthread_mutex_unlock(&D.lock);
 			} else if (fd == sfd) {
 				struct signalfd_siginfo si;
 				struct policy_error err;
 
 				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-					if (si.ssi_signo == SIGHUP)
+					if (si.ssi_signo == SIGHUP) {
+						pthread_mutex_lock(&D.lock);
 						daemon_reload(&D, &err);
-					else
+						pthread_mutex_unlock(&D.lock);
+					} else {
 						D.stop = true;
+					}
 				}
 			} else if (fd == tfd) {
 				uint64_t ticks;
 
 				if (read(tfd, &ticks, sizeof(ticks)) < 0)
 					continue;
-				flow_expire(D.flows, D.now_ms);
+				pthread_mutex_lock(&D.lock);
 				ctl_tick(D.ctl, D.now_ms);
+				pthread_mutex_unlock(&D.lock);
 				watchdog();
 			}
 		}
 	}
 	notify("STOPPING=1");
+	stop_workers();
 	emit(EVENT_STOP, LOG_INFO, NULL, NULL, NULL, -1, "privfwd stopping");
 	close(tfd);
 	close(sfd);
@@ -1071,14 +1255,23 @@ static int loop(void)
 
 static void teardown(void)
 {
-	queue_close(D.queue);
+	/* Borrowers of the database before its owner, worker 0. */
+	for (unsigned i = D.n_workers; i-- > 0;) {
+		struct worker *w = &D.workers[i];
+
+		queue_close(w->queue);
+		flow_table_free(w->flows);
+		inspect_free(w->inspect);
+		close(w->epfd);
+		close(w->wakefd);
+		pthread_mutex_destroy(&w->snap_lock);
+	}
+	free(D.workers);
 	ctl_close(D.ctl);
 	ident_free(D.ident);
 	conntrack_close(D.conntrack);
 	if (D.nfq_proc_fd >= 0)
 		close(D.nfq_proc_fd);
-	flow_table_free(D.flows);
-	inspect_free(D.inspect);
 	apps_free(D.apps);
 	policy_free(D.policy);
 	events_free(D.events);
@@ -1098,9 +1291,9 @@ int main(int argc, char **argv)
 	if (o.safe_mode)
 		return safe_mode_cgroups();
 	if (o.rules_env) {
-		printf("QUEUE=%u\nFAIL_OPEN=%d\nQUEUE_LOOPBACK=%d\nMARK_ACCEPT=0x%x\nMARK_DENY=0x%x\n",
-		       D.cfg.queue, D.cfg.fail_open, D.cfg.queue_loopback, D.cfg.mark_accept,
-		       D.cfg.mark_deny);
+		printf("QUEUE=%u\nQUEUES=%u\nFAIL_OPEN=%d\nQUEUE_LOOPBACK=%d\nMARK_ACCEPT=0x%x\nMARK_DENY=0x%x\n",
+		       D.cfg.queue, queue_count(&D.cfg), D.cfg.fail_open, D.cfg.queue_loopback,
+		       D.cfg.mark_accept, D.cfg.mark_deny);
 		return EXIT_SUCCESS;
 	}
 	setup();

@@ -10,6 +10,7 @@
 #include <linux/capability.h>
 #include <linux/netlink.h>
 #include <pwd.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -291,11 +292,13 @@ static int confine(enum sandbox_mode mode)
 		 * is biased, so only now and then (a SIGSYS once in a few dozen saves without it). */
 		SCMP_SYS(getrandom),
 	};
-	/* Libraries: libcrypto (QUIC Initial decryption) takes its locks at exit-time cleanup, and
-	 * a lock call may reach futex. */
-	static const int libs[] = { SCMP_SYS(futex) };
-	const int *groups[] = { memory, loop, sockets, files, libs };
-	const size_t sizes[] = { sizeof(memory), sizeof(loop), sizeof(sockets), sizeof(files), sizeof(libs) };
+	/* Locks (the slow-path lock between the queue threads, libcrypto's) reach futex. The queue
+	 * threads start under the filter: their stacks, robust lists, rseq areas, and leaving. */
+	static const int threads[] = {
+		SCMP_SYS(futex), SCMP_SYS(futex_time64), SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
+	};
+	const int *groups[] = { memory, loop, sockets, files, threads };
+	const size_t sizes[] = { sizeof(memory), sizeof(loop), sizeof(sockets), sizeof(files), sizeof(threads) };
 	scmp_filter_ctx ctx;
 	int r = 0;
 
@@ -318,6 +321,15 @@ static int confine(enum sandbox_mode mode)
 	    (r = allow(ctx, SCMP_SYS(mprotect), 1, &noexec)) < 0)
 		goto out;
 
+	/* clone only for threads: never a new process. clone3 passes its flags in memory that a
+	 * filter cannot read, so it fails as if missing and glibc falls back to clone. */
+	const struct scmp_arg_cmp thread = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD);
+	if ((r = allow(ctx, SCMP_SYS(clone), 1, &thread)) < 0)
+		goto out;
+	r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	if (r < 0 && r != -EDOM && r != -EFAULT)
+		goto out;
+
 	/* New sockets: AF_UNIX for sd_notify's datagram; netlink only of the two families privfwd
 	 * speaks, so NETLINK_ROUTE (interfaces and routes, which CAP_NET_ADMIN would let us change)
 	 * stays shut. No AF_INET or AF_INET6 at all: privfwd never talks to the network. */
@@ -335,14 +347,15 @@ static int confine(enum sandbox_mode mode)
 	/* LeakSanitizer at exit (found with a tracefs trace of the ASan build): it stops the world
 	 * with a helper task (clone, prctl PR_SET_PDEATHSIG/PR_SET_PTRACER, sigaltstack, a futex and
 	 * sched_yield to hand over), which lists /proc/self/task with the legacy open and getdents
-	 * on x86_64, ptrace-attaches to privfwd's only thread, whose tid is its pid, reads its
-	 * registers, detaches and exits; the parent reaps it (wait4). Sanitizer builds only, and
+	 * on x86_64, ptrace-attaches to privfwd's only thread (the queue threads are joined by
+	 * then), whose tid is its pid, reads its registers, detaches and exits; the parent reaps it
+	 * (wait4). ASan also reads each new thread's CPU affinity. Sanitizer builds only, and
 	 * ptrace only of this process, so the ptrace self-test is still killed there. */
 	const struct scmp_arg_cmp self = SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)getpid());
 	static const int sanitizer[] = {
 		SCMP_SYS(clone), SCMP_SYS(prctl), SCMP_SYS(sigaltstack),
 		SCMP_SYS(sched_yield), SCMP_SYS(gettid), SCMP_SYS(getppid), SCMP_SYS(open),
-		SCMP_SYS(getdents), SCMP_SYS(wait4),
+		SCMP_SYS(getdents), SCMP_SYS(wait4), SCMP_SYS(sched_getaffinity),
 	};
 	for (size_t i = 0; i < sizeof(sanitizer) / sizeof(sanitizer[0]) && r == 0; i++)
 		r = allow(ctx, sanitizer[i], 0, NULL);

@@ -175,9 +175,13 @@ apps = {a["id"]: a for a in json.load(sys.stdin)["apps"]}
 print(apps.get(sys.argv[1], {}).get(sys.argv[2], "missing"))' "$1" "$2"
 }
 
-# The kernel's line for our queue: queue portid len mode range queue_dropped user_dropped seq.
+# The kernel's lines for our queues (9 on, one per privfwd thread), summed in the kernel's
+# columns: queue portid len mode range queue_dropped user_dropped seq.
 kq() {
-	in_phone cat /proc/net/netfilter/nfnetlink_queue | awk '$1 == 9'
+	nq=$(ctl --json status | python3 -c 'import json, sys; print(json.load(sys.stdin)["queues"])')
+	in_phone cat /proc/net/netfilter/nfnetlink_queue |
+		awk -v n="$nq" '$1 >= 9 && $1 < 9 + n { q += $6; u += $7; s += $8 }
+			END { print 9, 0, 0, 0, 0, q + 0, u + 0, s + 0 }'
 }
 
 rss_kb() {  # rss_kb KEY: VmRSS or VmHWM of privfwd, in kB

@@ -25,8 +25,14 @@ check "fail open: bypass" sh -c "$R --backend iptables --queue 5 --fail-open pri
 check "loopback not queued by default" sh -c "$R --backend iptables print | grep -q -- '-o lo -j RETURN'"
 check "loopback queued on request" sh -c "! $R --backend iptables --queue-loopback print | grep -q -- '-o lo'"
 check "settings from privfw.conf through privfwd" sh -c \
-	"printf 'queue = 42;\nfail_mode = \"open\";\n' > /tmp/privfw-rules-$$.conf &&
+	"printf 'queue = 42;\nqueues = 1;\nfail_mode = \"open\";\n' > /tmp/privfw-rules-$$.conf &&
 	 PRIVFWD=$B/privfwd $R -c /tmp/privfw-rules-$$.conf print | grep -q 'queue-num 42 --queue-bypass'"
+check "queues from privfw.conf: balanced over a range" sh -c \
+	"printf 'queue = 42;\nqueues = 3;\n' > /tmp/privfw-rules-$$.conf &&
+	 PRIVFWD=$B/privfwd $R -c /tmp/privfw-rules-$$.conf print | grep -q 'NFQUEUE --queue-balance 42:44$'"
+check "queues on the command line, nft" sh -c "$R --backend nft --queue 5 --queues 4 print | grep -q 'queue num 5-8$'"
+check "one queue: no balance" sh -c "$R --backend iptables --queues 1 print | grep -q 'NFQUEUE --queue-num 0$'"
+check "a range past 65535 is refused" sh -c "! $R --queue 65535 --queues 2 print 2>/dev/null"
 rm -f /tmp/privfw-rules-$$.conf
 check "remove" $R remove
 check "nothing of privfw left" sh -c \
@@ -37,7 +43,7 @@ if [ "$($R probe)" = backend=nft ]; then
 	check "nft ruleset installs" $R --backend nft install
 else
 	check "nft ruleset (queue swapped for a counter) is accepted" sh -c \
-		"$R --backend nft print | sed 's/queue num [0-9]*\( bypass\)\{0,1\}/counter/' | \
+		"$R --backend nft print | sed 's/queue num [0-9-]*\( bypass\)\{0,1\}/counter/' | \
 		 nsenter --net=/run/netns/$NS nft -f -"
 	check "nft table present" in_ns nft list table inet privfw
 fi

@@ -1,0 +1,117 @@
+#!/bin/sh
+# End to end: several queues. privfwd binds queues 11-13 (one thread each) and the rules balance
+# flows over them by address pair. A fake app talks to 24 server addresses: every queue gets
+# traffic, each queue's thread inspects its own flows (an IMEI is blocked whichever queue carried
+# it, a clean request arrives), a policy change reaches the flows of every thread, status sums
+# the threads, and privfwd stops cleanly with all of them joined. Topology in lib.sh.
+#
+#   usage: queues.sh BUILD_DIR
+set -u
+B=$(cd "${1:-build}" && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/e2e/lib.sh"
+
+require_root_netns
+command -v python3 >/dev/null || skip "needs python3"
+
+T=$(mktemp -d /tmp/privfw-e2e.XXXXXX)
+chmod 0755 "$T"
+PEER="python3 $TOP/tests/e2e/peer.py"
+SOCK=$T/run/io.privfw.Firewall
+PRIVFWD_PID=
+SERVER_PID=
+IMEI=490154203237518
+APP=app-gnome-org.example.Spread-$$.scope
+ADDRS=$(seq -f '192.0.2.%g' 10 33)
+
+cleanup() {
+	topology_down
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+write_conf 11 "$SOCK"
+cat >> "$T/privfw.conf" <<CONF
+queues = 3;
+identity_discover = false;
+identity = { imei = "$IMEI"; };
+CONF
+cat > "$T/default-policy.conf" <<CONF
+version = 1;
+default = { network = "allow"; log_new_apps = false; };
+apps = ( );
+CONF
+
+netns_up
+serve=
+for a in $ADDRS; do
+	ip -n "$INET" addr add "$a/24" dev pf-in$$
+	serve="$serve $a:7001"
+done
+# shellcheck disable=SC2086
+nsenter --net=/run/netns/"$INET" $PEER serve "$T/server.log" $serve > "$T/server.out" &
+SERVER_PID=$!
+in_phone env PRIVFWD="$B/privfwd" "$TOP/scripts/privfw-rules" -c "$T/privfw.conf" install 2>/dev/null
+check "rules balance over queues 11-13" sh -c \
+	"nsenter --net=/run/netns/$PHONE iptables-nft -S PRIVFW | grep -q 'queue-balance 11:13'"
+
+ctl() {
+	in_phone "$B/privfwctl" --socket "$SOCK" "$@"
+}
+
+nsenter --net=/run/netns/"$PHONE" "$B/privfwd" -c "$T/privfw.conf" -d 2>>"$T/privfwd.log" &
+PRIVFWD_PID=$!
+for _ in $(seq 100); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q ready "$T/server.out" 2>/dev/null && break; sleep 0.1; done
+check "privfwd is up" ctl status
+expect "status: 3 queues" 3 "$(ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["queues"])')"
+
+printf 'POST /a HTTP/1.1\r\nHost: api.example.net\r\nContent-Length: 7\r\n\r\nlang=en' > "$T/clean"
+printf 'POST /b HTTP/1.1\r\nHost: api.example.net\r\nContent-Length: 20\r\n\r\nimei=%s' "$IMEI" > "$T/imei"
+
+send() {  # send FILE ADDR
+	run_as_app "$APP" $PEER send tcp "$2" 7001 "$T/$1"
+}
+
+# every OUTCOME FILE: the outcome of sending FILE to each address, counted.
+every() {
+	n=0
+	for a in $ADDRS; do
+		[ "$(send "$2" "$a")" = "$1" ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+expect "clean requests arrive at all 24 addresses" 24 "$(every ok clean)"
+expect "the IMEI is refused at all 24 addresses" 24 "$(every refused imei)"
+check "no IMEI reached a server" sh -c "! grep -q '$IMEI' '$T/server.log'"
+
+# Column 1 is the queue, 2 the listener's port id, 8 the last packet id (0: never used).
+in_phone cat /proc/net/netfilter/nfnetlink_queue > "$T/queues"
+expect "queues 11-13 are bound" "11 12 13" "$(awk '$2 != 0 { printf "%s%s", s, $1; s = " " }' "$T/queues")"
+expect "every queue carried packets" 3 "$(awk '$1 >= 11 && $1 <= 13 && $8 > 0' "$T/queues" | wc -l)"
+
+json=$(ctl --json status)
+st() {
+	printf '%s' "$json" | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"
+}
+expect "status sums the threads' findings" 24 "$(st 'd["inspection"]["findings"]')"
+kernel=$(awk '$1 >= 11 && $1 <= 13 { n += $8 } END { print n }' "$T/queues")
+got=$(st 'd["packets"]')
+check "status sums the threads' packets ($got, kernel ids $kernel)" test "$got" -ge 96 -a "$got" -le "$kernel"
+
+# A policy change reaches every thread's flows.
+check "privfwctl deny the app" ctl deny org.example.Spread
+expect "denied at all 24 addresses" 24 "$(every refused clean)"
+check "privfwctl allow it again" ctl allow org.example.Spread
+expect "allowed again at all 24 addresses" 24 "$(every ok clean)"
+
+kill -TERM "$PRIVFWD_PID"
+st=0
+wait "$PRIVFWD_PID" || st=$?
+PRIVFWD_PID=
+expect "privfwd stops cleanly on SIGTERM, threads joined" 0 "$st"
+if grep -q "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" "$T/privfwd.log"; then
+	FAIL=$((FAIL + 1)); echo "FAIL - sanitizer report in privfwd's log:"; cat "$T/privfwd.log"
+fi
+finish
