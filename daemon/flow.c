@@ -1,5 +1,12 @@
-/* Flow table: a fixed pool of flows, a chained hash over indices and an LRU list, so lookups,
- * inserts and evictions are O(1) and memory is bounded by flows_max. */
+/* Flow table: a fixed pool of flows, a chained hash over indices and a CLOCK hand for eviction,
+ * so lookups and inserts are O(1) expected and memory is bounded by flows_max.
+ *
+ * A flow is known by a 96-bit SipHash of its key under the table's seed, not by the 40-byte
+ * key. A new key is taken for a live flow only when the two collide in all 96 bits: with n
+ * flows in the table the odds are n / 2^96, 2^-80 for a full table of 65,536. Even 10,000 new
+ * flows a second into a full table for ten years (2^41.5 keys) leaves odds of 2^-38 that it
+ * ever happens. The hash is keyed by the seed, so an app that does not know it cannot aim for a
+ * collision (which would hand its packets another flow's verdict). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,17 +14,27 @@
 #include "flow.h"
 #include "pkt.h"
 
-#define NIL UINT32_MAX
+#define F_USED 0x01
+#define F_REF 0x02        /* used again since the clock hand last passed */
+#define TICK_SHIFT 8      /* 256 ms: 32 bits of ticks last 34 years */
+#define EVICT_SCAN 64     /* bounds the work of one eviction */
+#define SWEEP_MIN 4096    /* flow_expire sweeps tables up to this size whole */
+
+_Static_assert(sizeof(struct flow) <= 48, "a full default table must stay near 3 MiB");
+_Static_assert(sizeof(struct flow_key) == 40, "flow_key is hashed as five words");
 
 struct flow_table {
 	struct flow *pool;
-	uint32_t *buckets;
+	uint32_t *buckets;   /* index + 1 so that calloc's zero pages mean empty and stay untouched */
 	uint32_t nbuckets;   /* power of two */
 	uint32_t max, used;
-	uint32_t free_head;  /* free list through hnext */
+	uint32_t free_head;  /* index + 1, through next */
 	uint32_t fresh;      /* pool[fresh..max) never used: their pages are not touched yet */
-	uint32_t lru_head, lru_tail;  /* head = most recent */
-	uint64_t seed;
+	uint32_t hand;       /* CLOCK hand for eviction */
+	uint32_t sweep;      /* where flow_expire goes on */
+	bool started;
+	uint64_t epoch_ms;   /* first time seen: ticks count from here */
+	uint64_t k0, k1;     /* SipHash key */
 	uint64_t evictions;
 	void (*release)(struct flow *f, void *arg);
 	void *release_arg;
@@ -33,17 +50,39 @@ static uint64_t mix64(uint64_t x)
 	return x;
 }
 
-static uint32_t flow_hash(const struct flow_table *t, const struct flow_key *k)
+#define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                       \
+	do {                                                           \
+		v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \
+		v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                 \
+		v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                 \
+		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
+	} while (0)
+
+/* SipHash-2-4 with 128-bit output (the reference's outlen 16) over the key's five words. */
+static void flow_hash(const struct flow_table *t, const struct flow_key *k, uint64_t out[2])
 {
-	uint64_t w[5], h = t->seed;
+	uint64_t v0 = 0x736f6d6570736575ULL ^ t->k0, v1 = 0x646f72616e646f6dULL ^ t->k1 ^ 0xee;
+	uint64_t v2 = 0x6c7967656e657261ULL ^ t->k0, v3 = 0x7465646279746573ULL ^ t->k1;
+	uint64_t w[6];
 
-	memcpy(w, k, sizeof(w));
-	for (int i = 0; i < 5; i++)
-		h = mix64(h ^ w[i]) + (uint64_t)i;
-	return (uint32_t)h & (t->nbuckets - 1);
+	memcpy(w, k, 40);
+	w[5] = (uint64_t)40 << 56;  /* the length word that ends every message */
+	for (int i = 0; i < 6; i++) {
+		v3 ^= w[i];
+		SIPROUND;
+		SIPROUND;
+		v0 ^= w[i];
+	}
+	v2 ^= 0xee;
+	for (int i = 0; i < 4; i++)
+		SIPROUND;
+	out[0] = v0 ^ v1 ^ v2 ^ v3;
+	v1 ^= 0xdd;
+	for (int i = 0; i < 4; i++)
+		SIPROUND;
+	out[1] = v0 ^ v1 ^ v2 ^ v3;
 }
-
-_Static_assert(sizeof(struct flow_key) == 40, "flow_key is hashed as five words");
 
 struct flow_table *flow_table_new(size_t max, uint64_t seed)
 {
@@ -59,22 +98,19 @@ struct flow_table *flow_table_new(size_t max, uint64_t seed)
 		return NULL;
 	while (nb < max)
 		nb <<= 1;
+	/* Both come zeroed from calloc and the pool is handed out in order, so a table that holds
+	 * few flows touches few pages. */
 	t->pool = calloc(max, sizeof(*t->pool));
-	t->buckets = malloc(nb * sizeof(*t->buckets));
+	t->buckets = calloc(nb, sizeof(*t->buckets));
 	if (!t->pool || !t->buckets) {
 		flow_table_free(t);
 		errno = ENOMEM;
 		return NULL;
 	}
-	memset(t->buckets, 0xff, nb * sizeof(*t->buckets));
 	t->nbuckets = nb;
 	t->max = (uint32_t)max;
-	t->seed = seed;
-	/* The pool comes zeroed from calloc and is handed out in order, so a table that holds few
-	 * flows touches few pages. */
-	t->free_head = NIL;
-	t->fresh = 0;
-	t->lru_head = t->lru_tail = NIL;
+	t->k0 = seed;
+	t->k1 = mix64(seed ^ 0x9e3779b97f4a7c15ULL);
 	return t;
 }
 
@@ -95,8 +131,9 @@ void flow_table_free(struct flow_table *t)
 {
 	if (!t)
 		return;
-	for (uint32_t i = t->lru_head; t->pool && i != NIL; i = t->pool[i].lnext)
-		release(t, &t->pool[i]);
+	for (uint32_t i = 0; t->pool && i < t->fresh; i++)
+		if (t->pool[i].flags & F_USED)
+			release(t, &t->pool[i]);
 	free(t->pool);
 	free(t->buckets);
 	free(t);
@@ -113,135 +150,164 @@ void flow_key_from_pkt(struct flow_key *k, const struct pkt *p)
 	k->proto = p->proto;
 }
 
-static void lru_unlink(struct flow_table *t, uint32_t i)
+static uint32_t now_tick(struct flow_table *t, uint64_t now_ms)
 {
-	struct flow *f = &t->pool[i];
-
-	if (f->lprev != NIL)
-		t->pool[f->lprev].lnext = f->lnext;
-	else
-		t->lru_head = f->lnext;
-	if (f->lnext != NIL)
-		t->pool[f->lnext].lprev = f->lprev;
-	else
-		t->lru_tail = f->lprev;
+	if (!t->started) {
+		t->started = true;
+		t->epoch_ms = now_ms;
+	}
+	if (now_ms <= t->epoch_ms)
+		return 0;
+	/* Rounded up, so that a flow never expires early, only up to a tick late. */
+	return (uint32_t)((now_ms - t->epoch_ms + (1u << TICK_SHIFT) - 1) >> TICK_SHIFT);
 }
 
-static void lru_push(struct flow_table *t, uint32_t i)
+static bool expired(const struct flow_table *t, const struct flow *f, uint64_t now_ms)
 {
-	struct flow *f = &t->pool[i];
+	uint64_t timeout;
 
-	f->lprev = NIL;
-	f->lnext = t->lru_head;
-	if (t->lru_head != NIL)
-		t->pool[t->lru_head].lprev = i;
-	t->lru_head = i;
-	if (t->lru_tail == NIL)
-		t->lru_tail = i;
+	if (f->stage == FLOW_SETTLED)
+		timeout = FLOW_TIMEOUT_SETTLED_MS;
+	else
+		timeout = f->proto == 6 ? FLOW_TIMEOUT_TCP_MS : FLOW_TIMEOUT_UDP_MS;
+	return now_ms >= t->epoch_ms + ((uint64_t)f->tick << TICK_SHIFT) + timeout;
 }
 
-static uint32_t find_index(struct flow_table *t, const struct flow_key *k, uint32_t *bucket)
+static uint32_t find_index(struct flow_table *t, const uint64_t h[2], uint8_t proto)
 {
-	uint32_t b = flow_hash(t, k), i;
+	uint32_t n;
 
-	*bucket = b;
-	for (i = t->buckets[b]; i != NIL; i = t->pool[i].hnext)
-		if (!memcmp(&t->pool[i].key, k, sizeof(*k)))
-			return i;
-	return NIL;
+	for (n = t->buckets[h[0] & (t->nbuckets - 1)]; n; n = t->pool[n - 1].next) {
+		const struct flow *f = &t->pool[n - 1];
+
+		if (f->id == h[0] && f->id_hi == (uint32_t)h[1] && f->proto == proto)
+			return n - 1;
+	}
+	return UINT32_MAX;
 }
 
 static void remove_index(struct flow_table *t, uint32_t i)
 {
-	uint32_t b = flow_hash(t, &t->pool[i].key);
-	uint32_t *pp = &t->buckets[b];
+	struct flow *f = &t->pool[i];
+	uint32_t *pp = &t->buckets[f->id & (t->nbuckets - 1)];
 
-	while (*pp != i)
-		pp = &t->pool[*pp].hnext;
-	*pp = t->pool[i].hnext;
-	release(t, &t->pool[i]);
-	lru_unlink(t, i);
-	t->pool[i].hnext = t->free_head;
-	t->free_head = i;
+	while (*pp != i + 1)
+		pp = &t->pool[*pp - 1].next;
+	*pp = f->next;
+	release(t, f);
+	f->flags = 0;
+	f->next = t->free_head;
+	t->free_head = i + 1;
 	t->used--;
+}
+
+/* Second chance: the hand clears F_REF as it passes and takes the first flow without it, so a
+ * flow seen once (a scan, a flood of new tuples) goes before one in use. When every flow within
+ * EVICT_SCAN is in use, the oldest of them goes, so one packet never walks the whole table. */
+static uint32_t victim(struct flow_table *t)
+{
+	uint32_t best = t->hand;
+
+	for (int n = 0; n < EVICT_SCAN; n++) {
+		uint32_t i = t->hand;
+		struct flow *f = &t->pool[i];
+
+		t->hand = i + 1 == t->max ? 0 : i + 1;
+		if (!(f->flags & F_REF))
+			return i;
+		f->flags &= (uint8_t)~F_REF;
+		if (f->tick < t->pool[best].tick)
+			best = i;
+	}
+	return best;
 }
 
 struct flow *flow_find(struct flow_table *t, const struct flow_key *k)
 {
-	uint32_t b, i = find_index(t, k, &b);
+	uint64_t h[2];
+	uint32_t i;
 
-	return i == NIL ? NULL : &t->pool[i];
+	flow_hash(t, k, h);
+	i = find_index(t, h, k->proto);
+	return i == UINT32_MAX ? NULL : &t->pool[i];
 }
 
 struct flow *flow_get(struct flow_table *t, const struct flow_key *k, uint64_t now_ms, bool *created)
 {
-	uint32_t b, i = find_index(t, k, &b);
+	uint32_t tick = now_tick(t, now_ms), b, i;
+	uint64_t h[2];
 	struct flow *f;
 
-	if (i != NIL) {
-		*created = false;
+	flow_hash(t, k, h);
+	i = find_index(t, h, k->proto);
+	if (i != UINT32_MAX) {
 		f = &t->pool[i];
-		f->last_ms = now_ms;
-		lru_unlink(t, i);
-		lru_push(t, i);
-		return f;
+		if (!expired(t, f, now_ms)) {
+			*created = false;
+			f->tick = tick;
+			f->flags |= F_REF;
+			return f;
+		}
+		/* flow_expire has not come by yet: what it would have done. */
+		remove_index(t, i);
 	}
-	if (t->free_head == NIL && t->fresh == t->max) {
-		remove_index(t, t->lru_tail);
+	if (!t->free_head && t->fresh == t->max) {
+		remove_index(t, victim(t));
 		t->evictions++;
-		b = flow_hash(t, k);
 	}
-	if (t->free_head != NIL) {
-		i = t->free_head;
-		t->free_head = t->pool[i].hnext;
+	if (t->free_head) {
+		i = t->free_head - 1;
+		t->free_head = t->pool[i].next;
 	} else {
 		i = t->fresh++;
 	}
 	f = &t->pool[i];
 	memset(f, 0, sizeof(*f));
-	f->key = *k;
-	f->last_ms = now_ms;
-	f->hnext = t->buckets[b];
-	t->buckets[b] = i;
-	lru_push(t, i);
+	f->id = h[0];
+	f->id_hi = (uint32_t)h[1];
+	f->proto = k->proto;
+	f->tick = tick;
+	f->flags = F_USED;
+	b = (uint32_t)(h[0] & (t->nbuckets - 1));
+	f->next = t->buckets[b];
+	t->buckets[b] = i + 1;
 	t->used++;
 	*created = true;
 	return f;
 }
 
-static uint64_t timeout_of(const struct flow *f)
-{
-	if (f->stage == FLOW_SETTLED)
-		return FLOW_TIMEOUT_SETTLED_MS;
-	return f->key.proto == 6 ? FLOW_TIMEOUT_TCP_MS : FLOW_TIMEOUT_UDP_MS;
-}
-
 size_t flow_expire(struct flow_table *t, uint64_t now_ms)
 {
+	uint32_t budget = t->fresh / 4 + 1;
 	size_t n = 0;
-	uint32_t i = t->lru_tail;
 
-	/* The LRU tail is the oldest. Timeouts differ, so a long-lived entry may shield a stale
-	 * one for a while; that only delays its removal. */
-	while (i != NIL) {
-		struct flow *f = &t->pool[i];
-		uint32_t prev = f->lprev;
+	now_tick(t, now_ms);
+	if (budget < SWEEP_MIN)
+		budget = SWEEP_MIN;
+	if (budget > t->fresh)
+		budget = t->fresh;
+	/* A quarter of the pool per call: every flow is looked at within four calls, and no call
+	 * reads the whole table. */
+	while (budget--) {
+		struct flow *f;
 
-		if (now_ms - f->last_ms < FLOW_TIMEOUT_SETTLED_MS)
-			break;
-		if (now_ms - f->last_ms >= timeout_of(f)) {
-			remove_index(t, i);
+		if (t->sweep >= t->fresh)
+			t->sweep = 0;
+		f = &t->pool[t->sweep];
+		if ((f->flags & F_USED) && expired(t, f, now_ms)) {
+			remove_index(t, t->sweep);
 			n++;
 		}
-		i = prev;
+		t->sweep++;
 	}
 	return n;
 }
 
 void flow_foreach(struct flow_table *t, void (*fn)(struct flow *f, void *arg), void *arg)
 {
-	for (uint32_t i = t->lru_head; i != NIL; i = t->pool[i].lnext)
-		fn(&t->pool[i], arg);
+	for (uint32_t i = 0; i < t->fresh; i++)
+		if (t->pool[i].flags & F_USED)
+			fn(&t->pool[i], arg);
 }
 
 size_t flow_count(const struct flow_table *t)

@@ -32,6 +32,7 @@ struct pending {
 };
 
 struct rflow {
+	struct flow_key key;  /* the flow table keeps only a hash of it */
 	struct inspect_flow *insp;
 	struct pending pend[PENDING_MAX];
 	unsigned npend;
@@ -112,13 +113,13 @@ static void report(struct replay *r, struct flow *fl, struct rflow *rf, const st
 	const char *host = inspect_flow_host(rf->insp);
 	const char *label = fd->label == FINDING_NO_LABEL ? NULL : inspect_flow_label(rf->insp, fd->label);
 	const char *carrier = inspect_carrier_name(inspect_flow_carrier(rf->insp));
-	const char *proto = fl->key.proto == IPPROTO_TCP ? "tcp" : "udp";
+	const char *proto = rf->key.proto == IPPROTO_TCP ? "tcp" : "udp";
 	enum data_cat cat = data_type_cat(fd->type);
 	enum policy_action a = policy_data(r->pol, o->app, cat);
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 
-	addr_str(&fl->key, fl->key.src, src, sizeof(src));
-	addr_str(&fl->key, fl->key.dst, dst, sizeof(dst));
+	addr_str(&rf->key, rf->key.src, src, sizeof(src));
+	addr_str(&rf->key, rf->key.dst, dst, sizeof(dst));
 	r->findings++;
 	if (fd->type < DT_COUNT)
 		r->by_type[fd->type]++;
@@ -132,8 +133,8 @@ static void report(struct replay *r, struct flow *fl, struct rflow *rf, const st
 		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:I, s:f}",
 				      "type", data_type_name(fd->type), "category", data_cat_name(cat),
 				      "encoding", data_enc_name(fd->enc), "mask", fd->mask,
-				      "proto", proto, "carrier", carrier, "src", src, "sport", fl->key.sport,
-				      "dst", dst, "dport", fl->key.dport, "action", policy_action_name(a),
+				      "proto", proto, "carrier", carrier, "src", src, "sport", rf->key.sport,
+				      "dst", dst, "dport", rf->key.dport, "action", policy_action_name(a),
 				      "app", o->app, "offset", (json_int_t)fd->offset, "time", ts);
 		char *s;
 
@@ -151,9 +152,9 @@ static void report(struct replay *r, struct flow *fl, struct rflow *rf, const st
 		return;
 	}
 	fprintf(o->out, "%.6f %s %s%s%s:%u -> %s%s%s:%u%s%s %s/%s %s %s%s%s%s %s\n", ts, proto,
-		fl->key.family == AF_INET6 ? "[" : "", src, fl->key.family == AF_INET6 ? "]" : "",
-		fl->key.sport, fl->key.family == AF_INET6 ? "[" : "", dst,
-		fl->key.family == AF_INET6 ? "]" : "", fl->key.dport, host ? " host=" : "", host ? host : "",
+		rf->key.family == AF_INET6 ? "[" : "", src, rf->key.family == AF_INET6 ? "]" : "",
+		rf->key.sport, rf->key.family == AF_INET6 ? "[" : "", dst,
+		rf->key.family == AF_INET6 ? "]" : "", rf->key.dport, host ? " host=" : "", host ? host : "",
 		data_type_name(fd->type), data_cat_name(cat), data_enc_name(fd->enc), fd->mask,
 		label ? " (" : "", label ? label : "", label ? ")" : "", policy_action_name(a));
 }
@@ -263,6 +264,7 @@ static void on_frame(struct replay *r, const uint8_t *ip, size_t len, double ts)
 			r->skipped++;
 			return;
 		}
+		rf->key = k;
 		fl->ext = rf;
 	}
 	rf = fl->ext;
