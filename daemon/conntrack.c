@@ -155,7 +155,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	if (!attr_bytes(top.tb[CTA_MARK], &mark, 4))
 		return MNL_CB_OK;
 	mark = ntohl(mark);
-	if (!(mark & w->mask) || !parse_tuple(top.tb[CTA_TUPLE_ORIG], nfg->nfgen_family, &e.orig))
+	if (!parse_tuple(top.tb[CTA_TUPLE_ORIG], nfg->nfgen_family, &e.orig))
 		return MNL_CB_OK;
 	bits = w->decide(&e.orig, mark & w->mask, w->arg);
 	if (bits < 0 || (uint32_t)bits == (mark & w->mask))

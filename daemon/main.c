@@ -399,18 +399,22 @@ static void forget_decision(struct flow *f, void *arg)
 }
 
 
-/* What a settled flow's conntrack mark should be under the current policy. */
+/* What a flow's conntrack mark should be under the current policy. A flow that is not settled
+ * (under inspection: its payload-free ACKs never reach privfwd) only ever gets the deny mark. */
 static int64_t redecide(const struct pkt *orig, uint32_t bits, void *arg)
 {
 	struct daemon *d = arg;
 	struct ident_result id;
+	bool allow;
 
 	ident_lookup(d->ident, orig, UINT32_MAX, &id);
 	/* No socket any more: the flow is ending; a guess by uid could be wrong. */
 	if (id.uid == UINT32_MAX)
 		return -1;
-	return policy_network(d->policy, id.app, NULL) == POLICY_ALLOW ? d->cfg.mark_accept
-									 : d->cfg.mark_deny;
+	allow = policy_network(d->policy, id.app, NULL) == POLICY_ALLOW;
+	if (!bits)
+		return allow ? -1 : (int64_t)d->cfg.mark_deny;
+	return allow ? d->cfg.mark_accept : d->cfg.mark_deny;
 }
 
 /* Under d->lock. */
