@@ -33,6 +33,8 @@
 #define RUN_GROUPS 8
 #define PAIR_SPAN 1024          /* bytes a latitude and its longitude may be apart */
 #define ID_IBAN 0xfffffff0u     /* a pending IBAN (found by the run scanner, not a pattern) */
+#define ID_AT 0xfffffff1u       /* an at sign and the byte after it (run scanner) */
+#define ID_PLUS 0xfffffff2u     /* a plus sign and the digit after it (run scanner) */
 #define NEED (-2)               /* judging needs bytes that have not arrived */
 #define EDGE (-1)               /* no byte there: the field's start or end */
 
@@ -52,6 +54,17 @@ enum kind {
 	K_BEARER,
 	K_CRED_KEY,
 	K_TOKEN,
+	K_AUTH,         /* an Authorization key: its scheme and value are read by judge_auth */
+	K_AT,           /* an escaped at sign and a byte: judge_at reads the domain */
+	K_PLUS,         /* "%2B" and a digit: judge_plus reads the number */
+	/* Keys alone, their values read by judge_key: as regexes to the value they cost the pattern
+	 * engine at every occurrence of the word. pat.len: the key's length when the byte before
+	 * it must not be a letter or digit (B, BU for tel), 0 when any may be. */
+	K_KEY_PHONE,    /* phone|mobile|msisdn|number and one byte: a suffix or the glue */
+	K_KEY_TEL,
+	K_KEY_LAT,
+	K_KEY_LON,
+	K_KEY_PAIR,
 };
 
 struct pat {
@@ -148,12 +161,6 @@ struct detect_stream {
 #define GLUE1 "(?:=|:|>|\"|'|\\\\\")"
 #define GREST "[ \\t]{0,2}(?:[:=][ \\t]{0,2})?\\\\?[\"']?"
 #define GLUE GLUE1 GREST
-/* Coordinates are written with two decimals at least: one decimal is city level, and common in
- * fields that are not positions. */
-#define DEC2 "-?[0-9]{1,3}\\.[0-9]{2,15}"
-/* b: the boundary before the key, B at a pattern's start and a plain class inside one. */
-#define LATK "(?:" B "lat" SG "|latitude" GLUE1 ")" GREST
-#define LONK "(?:" B "(?:lon|lng|long)" SG "|longitude" GLUE1 ")" GREST
 #define UUID "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 #define VAL1 "[^\\s\"'&,;:=}<>\\\\]"
 #define MACV "(?:[0-9a-f]{2}(?::[0-9a-f]{2}){5}|[0-9a-f]{2}(?:-[0-9a-f]{2}){5}|[0-9a-f]{12})"
@@ -162,29 +169,35 @@ static const struct generic {
 	const char *re;
 	uint8_t kind;
 	bool caseless;
+	uint8_t key;     /* pat.len of a K_KEY_ kind */
 } generic[] = {
-	/* From the at sign: judge_email walks back over the local part (and refuses an empty one);
-	 * a class before it would make every at sign a set of literals. */
-	{ "(?:@|%40|\\\\u0040)[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,24}", K_EMAIL, false },
-	{ "(?:^|[^0-9A-Za-z+%])(?:\\+|%2[Bb])[1-9][0-9 .()-]{6,24}[0-9]", K_E164, false },
-	{ "(?:(?:phone|mobile|msisdn|number)(?:_?(?:no|num|number))?" GLUE1 "|" BU "tel" SG ")" GREST
-	  "\\+?[0-9(][0-9 .()-]{5,22}[0-9]", K_PHONE_KEY, true },
+	/* A plain at sign or plus sign is found by the run scanner: as a one-byte literal it cost
+	 * the pattern engine more than any regex. Their escaped forms are rare literals. */
+	{ "(?:%40|\\\\u0040)[A-Za-z0-9-]", K_AT, false, 0 },
+	{ "%2[Bb][1-9]", K_PLUS, false, 0 },
+	{ "(?:phone|mobile|msisdn|number)[=:>\"'\\\\_n]", K_KEY_PHONE, true, 0 },
+	{ "tel" SG, K_KEY_TEL, true, 3 },
 	/* Keys may be compound: the word ends them (subscriberImsi, sim_imsi, wifiMac, bt_mac). */
-	{ "(?:imsi|subscriber_?id)" GLUE "[0-9]{14,15}", K_IMSI_KEY, true },
+	{ "(?:imsi|subscriber_?id)" GLUE "[0-9]{14,15}", K_IMSI_KEY, true, 0 },
 	{ "(?:(?:mac|bssid|hwaddr|hw_addr)(?:addr|address|[_-][a-z_]{0,8})?" GLUE1 "|" B "wifi" SG ")" GREST MACV,
-	  K_MAC_KEY, true },
+	  K_MAC_KEY, true, 0 },
 	{ "(?:(?:adid|ad_id|ad-id|advertising_?id|advertiser_?id|idfa|gaid|aaid|oaid)" GLUE1 "|" B "ifa" SG
-	  ")" GREST UUID, K_ADID, true },
-	{ LATK DEC2, K_LAT, true },
-	{ LONK DEC2, K_LON, true },
-	{ "(?:" B "(?:ll|geo)" SG "|(?:latlng|latlon|latlong|lat_lng|lat_lon|lat_long|coords|coordinates|"
-	  "location|position|center)" GLUE1 ")" GREST "[\\[(]?[ ]?" DEC2 "[ ]{0,2}(?:,|%2C|;)[ ]{0,2}" DEC2,
-	  K_LOC_PAIR, true },
-	{ "authorization" GLUE "basic[ \\t]{1,3}[a-z0-9+/=]{4}", K_BASIC, true },
-	{ "authorization" GLUE "bearer[ \\t]{1,3}[a-z0-9._~+/=-]{8}", K_BEARER, true },
+	  ")" GREST UUID, K_ADID, true, 0 },
+	{ "lat" SG, K_KEY_LAT, true, 3 },
+	{ "latitude" GLUE1, K_KEY_LAT, true, 0 },
+	{ "(?:lon|lng)" SG, K_KEY_LON, true, 3 },
+	{ "long" SG, K_KEY_LON, true, 4 },
+	{ "longitude" GLUE1, K_KEY_LON, true, 0 },
+	{ "ll" SG, K_KEY_PAIR, true, 2 },
+	{ "geo" SG, K_KEY_PAIR, true, 3 },
+	{ "(?:latlng|latlon|latlong|lat_lng|lat_lon|lat_long|coords|coordinates|location|position|center)"
+	  GLUE1, K_KEY_PAIR, true, 0 },
+	/* Sent with nearly every request: the key alone is a cheap literal, and judge_auth reads the
+	 * scheme and token in C. As a regex to the token it cost more than all the others. */
+	{ "authorization" GLUE1, K_AUTH, true, 0 },
 	{ B "(?:(?:password|passwd|passphrase|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|"
-	  "refresh[_-]?token|private[_-]?key)" GLUE1 "|(?:pwd|pass)" SG ")" GREST VAL1, K_CRED_KEY, true },
-	{ BU "token" GLUE VAL1 "{8}", K_TOKEN, true },
+	  "refresh[_-]?token|private[_-]?key)" GLUE1 "|(?:pwd|pass)" SG ")" GREST VAL1, K_CRED_KEY, true, 0 },
+	{ BU "token" GLUE VAL1 "{8}", K_TOKEN, true, 0 },
 };
 
 
@@ -455,7 +468,7 @@ struct detect_db *detect_db_new(const struct detect_config *c, char *err, size_t
 	db->n_kv = c->n_known;
 	for (size_t i = 0; i < sizeof(generic) / sizeof(generic[0]) && !r; i++)
 		r = push(&b, strdup(generic[i].re), generic[i].caseless ? HS_FLAG_CASELESS : 0,
-			 (struct pat){ .kind = generic[i].kind, .known = FINDING_NO_LABEL });
+			 (struct pat){ .kind = generic[i].kind, .known = FINDING_NO_LABEL, .len = generic[i].key });
 	if (!r && c->have_location)
 		r = add_near(&b, db);
 	if (r)
@@ -523,8 +536,8 @@ void detect_db_free(struct detect_db *db)
  * TODO: a hostile compiler process could still hand over crafted bytecode with a matching
  * sum; Vectorscan bytecode is not built to be safe against that. */
 #define SER_MAGIC "privfwDB"
-#define SER_VERSION 1u
-#define SER_KIND_MAX K_TOKEN
+#define SER_VERSION 2u
+#define SER_KIND_MAX K_KEY_PAIR
 #define SER_LABEL_MAX 4096
 #define SER_SUM_AT (8 + 4 + 8)
 
@@ -1326,20 +1339,15 @@ static int judge_location(struct ctx *c, const struct pat *pt, const struct cand
 /* The credential value starting at b[i): up to its terminator. */
 static int value_fwd(const struct cand *k, size_t i, size_t *len)
 {
-	size_t j = i;
-
 	static const bool stop[256] = { [0] = true, [' '] = true, ['\t'] = true, ['\r'] = true, ['\n'] = true,
 		['"'] = true, ['\''] = true, ['&'] = true, [','] = true, [';'] = true, ['}'] = true,
 		['<'] = true, ['>'] = true, ['\\'] = true };
+	size_t j = i, m = k->n < i + LOOKA - 8 ? k->n : i + LOOKA - 8;
 
-	for (;; j++) {
-		int ch = at(k, j);
-
-		if (ch == NEED)
-			return NEED;
-		if (ch == EDGE || j - i >= LOOKA - 8 || stop[ch])
-			break;
-	}
+	while (j < m && !stop[k->b[j]])
+		j++;
+	if (j >= k->n && k->open)
+		return NEED;
 	*len = j - i;
 	return 0;
 }
@@ -1403,19 +1411,370 @@ static int judge_cred(struct ctx *c, const struct pat *pt, const struct cand *k)
 	return emit(c, h, k->off0 + vs, k->off0 + k->e, DT_CREDENTIAL, ENC_PLAIN, FINDING_NO_LABEL, mask);
 }
 
+/* A key's bytes and what follows, for a parse forward from the key's end (k->e): bytes that
+ * have not arrived are NEED while they may still come (detect_end only pauses the field). */
+static void load_key(const struct ctx *c, uint64_t end, bool eof, struct cand *k)
+{
+	load(c, end, eof && !c->soft, k);
+}
+
+/* Index past GREST from i (blanks, a second ':' or '=', blanks, an escape and a quote):
+ * greedily, since no value starts with those bytes. */
+static size_t skip_glue(const struct cand *k, size_t i)
+{
+	int ch = at(k, i);
+
+	for (unsigned n = 0; n < 2 && (ch == ' ' || ch == '\t'); n++)
+		ch = at(k, ++i);
+	if (ch == ':' || ch == '=') {
+		ch = at(k, ++i);
+		for (unsigned n = 0; n < 2 && (ch == ' ' || ch == '\t'); n++)
+			ch = at(k, ++i);
+	}
+	if (ch == '\\')
+		ch = at(k, ++i);
+	if (ch == '"' || ch == '\'')
+		i++;
+	return i;
+}
+
+/* After an Authorization key: "basic" and 4 bytes of credentials or "bearer" and 8 of token,
+ * the bytes the regex this replaces matched; judge_cred decides at their end. */
+static int judge_auth(struct ctx *c, uint64_t end, bool eof)
+{
+	static const struct { char name[8]; uint8_t kind, n; const char *set; } sch[] = {
+		{ "basic", K_BASIC, 4, "+/=" }, { "bearer", K_BEARER, 8, "._~+/=-" },
+	};
+	struct pat pt = { .known = FINDING_NO_LABEL };
+	struct cand k;
+	size_t i, n;
+	unsigned s;
+	int ch;
+
+	load_key(c, end, eof, &k);
+	i = skip_glue(&k, k.e);
+	s = (at(&k, i + 1) | 0x20) == 'e';
+	for (n = 0; sch[s].name[n]; n++, i++) {
+		ch = at(&k, i);
+		if (ch == NEED)
+			return NEED;
+		if (ch < 0 || (ch | 0x20) != sch[s].name[n])
+			return 0;
+	}
+	for (n = 0; n < 4 && ((ch = at(&k, i)) == ' ' || ch == '\t'); n++)
+		i++;
+	if (ch == NEED)
+		return NEED;
+	if (n < 1 || n > 3)
+		return 0;
+	for (n = 0; n < sch[s].n; n++, i++) {
+		ch = at(&k, i);
+		if (ch == NEED)
+			return NEED;
+		if (!is_alnum(ch) && !in(sch[s].set, ch))
+			return 0;
+	}
+	pt.kind = sch[s].kind;
+	load(c, k.off0 + i, eof, &k);
+	return judge_cred(c, &pt, &k);
+}
+
+static int judge_pat(struct ctx *c, const struct pat *pt, uint64_t end, bool eof);
+
+/* Several ends of one candidate: NEED when any is undecided (the decided ones are judged again
+ * with the same bytes then, and a finding is reported once), else 1 when any is a finding. */
+static int merge(int r, int one)
+{
+	if (r == NEED || one == NEED)
+		return NEED;
+	return r | one;
+}
+
+/* GLUE1 at b[i]: 1 with *o past it, 0, or NEED. */
+static int glue1(const struct cand *k, size_t i, size_t *o)
+{
+	int ch = at(k, i);
+
+	if (ch == '\\') {
+		ch = at(k, i + 1);
+		if (ch == NEED)
+			return NEED;
+		*o = i + 2;
+		return ch == '"';
+	}
+	*o = i + 1;
+	return ch == NEED ? NEED : in("=:>\"'", ch);
+}
+
+/* After phone|mobile|msisdn|number: (?:_?(?:no|num|number))? and GLUE1 from b[e - 1]. */
+static int phone_suffix(const struct cand *k, size_t *o)
+{
+	static const char *const suf[] = { "number", "num", "no" };
+	size_t i = k->e - 1;
+	int ch = at(k, i);
+
+	if (ch != '_' && (ch | 0x20) != 'n')
+		return glue1(k, i, o);
+	i += ch == '_';
+	for (unsigned s = 0; s < 3; s++) {
+		size_t j = i;
+		unsigned m;
+
+		for (m = 0; suf[s][m]; m++, j++) {
+			ch = at(k, j);
+			if (ch == NEED)
+				return NEED;
+			if (ch < 0 || (ch | 0x20) != suf[s][m])
+				break;
+		}
+		if (!suf[s][m])
+			return glue1(k, j, o);
+	}
+	return 0;
+}
+
+/* The byte before a key that must start a word: not a letter or digit (nor '_' or '-' before
+ * tel, which ends many compound words). The key ends before its one or two bytes of glue. */
+static bool key_starts(const struct ctx *c, const struct pat *pt, uint64_t end)
+{
+	uint64_t x = end - 1 - pt->len;
+	int b;
+
+	if (vbyte(c, end - 1) == '"' && vbyte(c, end - 2) == '\\')
+		x--;
+	if (x <= c->s->base)
+		return true;
+	b = vbyte(c, x - 1);
+	return !is_alnum(b) && !(pt->kind == K_KEY_TEL && (b == '_' || b == '-'));
+}
+
+/* DEC2 (-?[0-9]{1,3}\.[0-9]{2,15}) at b[i]: 1 with *dec at its first decimal, 0, or NEED. */
+static int dec2_start(const struct cand *k, size_t i, size_t *dec)
+{
+	size_t n = 0;
+	int ch = at(k, i);
+
+	if (ch == '-')
+		ch = at(k, ++i);
+	while (n < 4 && is_digit(ch))
+		ch = at(k, i + ++n);
+	if (ch == NEED)
+		return NEED;
+	if (n < 1 || n > 3 || ch != '.')
+		return 0;
+	*dec = i + n + 1;
+	return 1;
+}
+
+/* Each end of DEC2's decimals from b[i] (two to fifteen), judged as pt. */
+static int dec2_ends(struct ctx *c, const struct cand *k, size_t i, const struct pat *pt, bool eof)
+{
+	int r = 0;
+
+	for (size_t j = 0; j < 15; j++) {
+		int ch = at(k, i + j);
+
+		if (ch == NEED)
+			return NEED;
+		if (!is_digit(ch))
+			break;
+		if (j >= 1)
+			r = merge(r, judge_pat(c, pt, k->off0 + i + j + 1, eof));
+	}
+	return r;
+}
+
+/* A key and its value: the ends the regex to the value (key, GLUE, value) would have reported,
+ * each judged by the value's judge. */
+static int judge_key(struct ctx *c, const struct pat *pt, uint64_t end, bool eof)
+{
+	static const struct pat phone = { .kind = K_PHONE_KEY, .known = FINDING_NO_LABEL };
+	static const struct pat half[2] = { { .kind = K_LAT, .known = FINDING_NO_LABEL },
+					    { .kind = K_LON, .known = FINDING_NO_LABEL } };
+	static const struct pat pair = { .kind = K_LOC_PAIR, .known = FINDING_NO_LABEL };
+	struct cand k;
+	size_t i, j;
+	int r = 0, ch;
+
+	if (pt->len && !key_starts(c, pt, end))
+		return 0;
+	load_key(c, end, eof, &k);
+	i = k.e;
+	if (pt->kind == K_KEY_PHONE && (r = phone_suffix(&k, &i)) != 1)
+		return r;
+	i = skip_glue(&k, i);
+	switch (pt->kind) {
+	case K_KEY_PHONE:
+	case K_KEY_TEL:
+		/* \+?[0-9(][0-9 .()-]{5,22}[0-9] */
+		if (at(&k, i) == '+')
+			i++;
+		ch = at(&k, i);
+		if (ch == NEED)
+			return NEED;
+		if (!is_digit(ch) && ch != '(')
+			return 0;
+		r = 0;
+		for (j = 1; j <= 23; j++) {
+			ch = at(&k, i + j);
+			if (ch == NEED)
+				return NEED;
+			if (ch < 0 || !(is_digit(ch) || in(" .()-", ch)))
+				break;
+			if (j >= 6 && is_digit(ch))
+				r = merge(r, judge_pat(c, &phone, k.off0 + i + j + 1, eof));
+		}
+		return r;
+	case K_KEY_LAT:
+	case K_KEY_LON:
+		if ((r = dec2_start(&k, i, &j)) != 1)
+			return r;
+		return dec2_ends(c, &k, j, &half[pt->kind == K_KEY_LON], eof);
+	default:
+		/* [\[(]?[ ]? DEC2 [ ]{0,2}(?:,|%2C|;)[ ]{0,2} DEC2: the first number's decimals must
+		 * all be taken for the separator to follow. */
+		ch = at(&k, i);
+		if (ch == '[' || ch == '(')
+			ch = at(&k, ++i);
+		if (ch == ' ')
+			i++;
+		if ((r = dec2_start(&k, i, &j)) != 1)
+			return r;
+		for (i = j; is_digit(ch = at(&k, i)) && i - j < 16; i++)
+			;
+		if (ch == NEED)
+			return NEED;
+		if (i - j < 2 || i - j > 15)
+			return 0;
+		for (j = 0; j < 3 && (ch = at(&k, i)) == ' '; j++)
+			i++;
+		if (ch == NEED)
+			return NEED;
+		if (j > 2)
+			return 0;
+		if (ch == ',' || ch == ';') {
+			i++;
+		} else if (ch == '%') {
+			int a = at(&k, i + 1), b = at(&k, i + 2);
+
+			if (a == NEED || b == NEED)
+				return NEED;
+			if (a != '2' || (b | 0x20) != 'c')
+				return 0;
+			i += 3;
+		} else {
+			return 0;
+		}
+		for (j = 0; j < 2 && (ch = at(&k, i)) == ' '; j++)
+			i++;
+		if ((r = dec2_start(&k, i, &j)) != 1)
+			return r;
+		return dec2_ends(c, &k, j, &pair, eof);
+	}
+}
+
+/* After an at sign (or its escape) and the domain's first byte, b[e - 1]: each end of a domain
+ * that the e-mail regex this replaces would have reported and judge_email could take (after a
+ * whole label: one that ends inside a label is followed by a letter or digit). */
+static int judge_at(struct ctx *c, uint64_t end, bool eof)
+{
+	static const struct pat email = { .kind = K_EMAIL, .known = FINDING_NO_LABEL };
+	struct cand k;
+	size_t i, lab, labels = 0;
+	int r = 0, ch;
+
+	load_key(c, end, eof, &k);
+	for (i = k.e - 1;;) {
+		bool letters = true;
+
+		for (lab = i; (ch = at(&k, i)) >= 0 && (is_alnum(ch) || ch == '-'); i++)
+			letters &= is_alpha(ch);
+		if (i == lab)
+			return ch == NEED ? NEED : r;
+		/* At the end of the bytes so far too: detect_end judges that end now, and the
+		 * candidate waits for the rest of the domain. */
+		if (++labels >= 2 && letters && i - lab >= 2 && i - lab <= 24)
+			r = merge(r, judge_pat(c, &email, k.off0 + i, eof));
+		if (ch == NEED)
+			return NEED;
+		if (ch != '.')
+			break;
+		ch = at(&k, i + 1);
+		if (ch == NEED)
+			return NEED;
+		if (ch < 0 || !(is_alnum(ch) || ch == '-'))
+			break;
+		i++;
+	}
+	return r;
+}
+
+/* After a plus sign ("+" or sign bytes of "%2B") and a digit, b[e - 1]: each end the regex
+ * (?:^|[^0-9A-Za-z+%])(?:\+|%2[Bb])[1-9][0-9 .()-]{6,24}[0-9] would have reported. */
+static int judge_plus(struct ctx *c, uint64_t end, unsigned sign, bool eof)
+{
+	static const struct pat e164 = { .kind = K_E164, .known = FINDING_NO_LABEL };
+	uint64_t x = end - 1 - sign;
+	struct cand k;
+	int r = 0, ch = x > c->s->base ? vbyte(c, x - 1) : EDGE;
+
+	if (is_alnum(ch) || ch == '+' || ch == '%')
+		return 0;
+	load_key(c, end, eof, &k);
+	ch = at(&k, k.e - 1);
+	if (ch == NEED)
+		return NEED;
+	if (ch < '1' || ch > '9')
+		return 0;
+	for (size_t j = 1; j <= 25; j++) {
+		ch = at(&k, k.e - 1 + j);
+		if (ch == NEED)
+			return NEED;
+		if (ch < 0 || !(is_digit(ch) || in(" .()-", ch)))
+			break;
+		if (j >= 7 && is_digit(ch))
+			r = merge(r, judge_pat(c, &e164, k.off0 + k.e + j, eof));
+	}
+	return r;
+}
+
 /* 1: a finding (or one already reported), 0: not one, NEED: wait for more bytes. */
 static int judge(struct ctx *c, unsigned id, uint64_t end, bool eof)
 {
-	const struct pat *pt = &c->s->db->pat[id < ID_IBAN ? id : 0];
 	struct cand k;
 
-	if (id == ID_IBAN) {
+	switch (id) {
+	case ID_IBAN:
 		load(c, end, eof, &k);
 		return judge_iban(c, &k);
+	case ID_AT:
+		return judge_at(c, end, eof);
+	case ID_PLUS:
+		return judge_plus(c, end, 1, eof);
+	default:
+		return judge_pat(c, &c->s->db->pat[id], end, eof);
 	}
+}
+
+static int judge_pat(struct ctx *c, const struct pat *pt, uint64_t end, bool eof)
+{
+	struct cand k;
+
 	switch (pt->kind) {
 	case K_KNOWN:
 		return judge_known(c, pt, end, eof);
+	case K_AUTH:
+		return judge_auth(c, end, eof);
+	case K_AT:
+		return judge_at(c, end, eof);
+	case K_PLUS:
+		return judge_plus(c, end, 3, eof);
+	case K_KEY_PHONE:
+	case K_KEY_TEL:
+	case K_KEY_LAT:
+	case K_KEY_LON:
+	case K_KEY_PAIR:
+		return judge_key(c, pt, end, eof);
 	case K_EMAIL:
 	case K_MAC_KEY:
 	case K_ADID:
@@ -1763,10 +2122,32 @@ static void iban_at(struct ctx *c, size_t y)
 		on_match(ID_IBAN, 0, x + 1 - c->s->base, 0, c);
 }
 
+/* The masks of masks16 for 64 bytes. Written out: as a loop it was not unrolled. */
+static inline void masks64(const uint8_t *p, uint64_t *d, uint64_t *sp, uint64_t *up)
+{
+	unsigned d0, d1, d2, d3, s0, s1, s2, s3, u0, u1, u2, u3;
+
+	masks16(p, &d0, &s0, &u0);
+	masks16(p + 16, &d1, &s1, &u1);
+	masks16(p + 32, &d2, &s2, &u2);
+	masks16(p + 48, &d3, &s3, &u3);
+	*d = d0 | (uint64_t)d1 << 16 | (uint64_t)d2 << 32 | (uint64_t)d3 << 48;
+	*sp = s0 | (uint64_t)s1 << 16 | (uint64_t)s2 << 32 | (uint64_t)s3 << 48;
+	*up = u0 | (uint64_t)u1 << 16 | (uint64_t)u2 << 32 | (uint64_t)u3 << 48;
+}
+
 /* Bit j of the result: g[j..j+need) all set. Bits whose stretch would pass bit 63 are clear. */
 static inline uint64_t stretches(uint64_t g, unsigned need)
 {
 	unsigned have = 1;
+
+	/* The usual case (need is run_min: 13, or a known phone's 9 to 12 digits) without the loop. */
+	if (need >= 8 && need <= 16) {
+		g &= g >> 1;
+		g &= g >> 2;
+		g &= g >> 4;
+		return g & g >> (need - 8);
+	}
 
 	while (2 * have <= need) {
 		g &= g >> have;
@@ -1794,16 +2175,16 @@ static void run_scan(struct ctx *c)
 		i = run_bytes(c, 0, true);
 	done = i;
 	while (i + 64 <= n) {
-		uint64_t d = 0, sp = 0, up = 0, g, l, ib;
+		uint64_t d, sp, up, g, l, ib;
 		size_t w = i;
 
-		for (unsigned k = 0; k < 4; k++) {
-			unsigned dk, sk, uk;
-
-			masks16(p + w + 16 * k, &dk, &sk, &uk);
-			d |= (uint64_t)dk << (16 * k);
-			sp |= (uint64_t)sk << (16 * k);
-			up |= (uint64_t)uk << (16 * k);
+		masks64(p + w, &d, &sp, &up);
+		if (!d) {
+			/* No digit: no run, no IBAN check digit. */
+			if (ib_done < w + 64)
+				ib_done = w + 64;
+			i = w + 65 - need;
+			continue;
 		}
 		ib = d & d << 1 & up << 2 & up << 3;
 		if (ib) {
@@ -1836,6 +2217,52 @@ static void run_scan(struct ctx *c)
 	run_bytes(c, span_start(p, i, done), false);
 }
 
+/* p[y] is an at sign or a plus sign: judged (or kept pending) once the byte after it is in. An
+ * at sign needs a byte of a local part before it; a plus sign needs a digit after it. */
+static void sign_at(struct ctx *c, size_t y)
+{
+	uint64_t x = c->s->off + y;
+	int b = vbyte(c, x - 1), a = vbyte(c, x + 1);
+
+	if (c->p[y] == '@') {
+		if (is_alnum(b) || in("._%+-", b))
+			on_match(ID_AT, 0, x + 2 - c->s->base, 0, c);
+	} else if (a == EDGE || (a >= '1' && a <= '9')) {
+		on_match(ID_PLUS, 0, x + 2 - c->s->base, 0, c);
+	}
+}
+
+/* At signs (e-mail) and plus signs (international numbers) in the piece: rare enough that a
+ * test of 64 bytes at a time finds them for about a quarter of an instruction a byte. */
+static void sign_scan(struct ctx *c)
+{
+	const uint8_t *p = c->p;
+	size_t n = c->n, i = 0;
+
+#if defined(__SSE2__)
+	const __m128i at = _mm_set1_epi8('@'), plus = _mm_set1_epi8('+');
+
+	for (; i + 64 <= n; i += 64) {
+		__m128i v[4], m[4];
+		unsigned any;
+
+		for (unsigned k = 0; k < 4; k++) {
+			v[k] = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16 * k));
+			m[k] = _mm_or_si128(_mm_cmpeq_epi8(v[k], at), _mm_cmpeq_epi8(v[k], plus));
+		}
+		any = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(m[0], m[1]), _mm_or_si128(m[2], m[3])));
+		if (!any)
+			continue;
+		for (unsigned k = 0; k < 4; k++)
+			for (unsigned b = (unsigned)_mm_movemask_epi8(m[k]); b; b &= b - 1)
+				sign_at(c, i + 16 * k + (unsigned)__builtin_ctz(b));
+	}
+#endif
+	for (; i < n; i++)
+		if (p[i] == '@' || p[i] == '+')
+			sign_at(c, i);
+}
+
 static void pend_drop(struct detect_stream *s, unsigned i)
 {
 	memmove(&s->pend[i], &s->pend[i + 1], (s->n_pend - i - 1) * sizeof(s->pend[0]));
@@ -1850,7 +2277,7 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 
 	(void)from;
 	(void)flags;
-	if (id >= s->db->n_pat && id != ID_IBAN)
+	if ((id >= s->db->n_pat && id < ID_IBAN) || id > ID_PLUS)
 		return 0;
 	if (judge(c, id, end, false) != NEED)
 		return 0;
@@ -1919,6 +2346,7 @@ size_t detect_feed(struct detect_stream *s, struct detect_scratch *sc, const uin
 		resolve(&c, false);
 	hs_scan_stream(s->hs, (const char *)p, (unsigned)n, 0, sc->hs, on_match, &c);
 	run_scan(&c);
+	sign_scan(&c);
 	s->off += n;
 	win_push(s, p, n);
 	return c.cnt;

@@ -392,6 +392,60 @@ static void test_split(void)
 	}
 }
 
+/* The candidates read forward in C (Authorization, at and plus signs, keys): split at every
+ * point, with detect_end after each piece as the daemon calls it, found at their offset (the
+ * part before the cut may be reported too: detect_end judges it as if the value ended there). */
+static void test_split_keys(void)
+{
+	static const struct { const char *s; unsigned type; size_t off; } in[] = {
+		{ "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.xyz\r\n", DT_CREDENTIAL, 22 },
+		{ "authorization=\"bearer  aBcdefghijklmnop123\"", DT_CREDENTIAL, 23 },
+		{ "u=bob@mail.example.com&", DT_EMAIL, 2 },
+		{ "u=bob%40example.com&", DT_EMAIL, 2 },
+		{ "x=1&to=+44 20 7946 0958;", DT_PHONE, 7 },
+		{ "n=%2B447946095812&", DT_PHONE, 2 },
+		{ "{\"mobileNumber\": \"(212) 555-0147\"}", DT_PHONE, 18 },
+		{ "a=1&tel=020 7946 0958&", DT_PHONE, 8 },
+		{ "{\"geo\":\"47.3769,8.5417\"}", DT_LOCATION, 8 },
+		{ "{\"latitude\": 47.3769, \"lng\": 8.5417}", DT_LOCATION, 13 },
+	};
+
+	for (size_t t = 0; t < sizeof(in) / sizeof(in[0]); t++) {
+		const char *s = in[t].s;
+		size_t len = strlen(s);
+
+		for (size_t cut = 0; cut <= len; cut++) {
+			struct detect_stream *st = detect_stream_new(db);
+			struct finding f[MAXF];
+			size_t n = 0, hits = 0;
+
+			n += detect_feed(st, sc, (const uint8_t *)s, cut, 0, f + n, MAXF - n);
+			n += detect_end(st, sc, f + n, MAXF - n);
+			n += detect_feed(st, sc, (const uint8_t *)s + cut, len - cut, 0, f + n, MAXF - n);
+			n += detect_end(st, sc, f + n, MAXF - n);
+			n += detect_break(st, sc, f + n, MAXF - n);
+			for (size_t i = 0; i < n; i++) {
+				if (f[i].type != in[t].type)
+					continue;
+				hits++;
+				if (f[i].offset != in[t].off)
+					fprintf(stderr, "\n  %s cut %zu: offset %llu\n", s, cut,
+						(unsigned long long)f[i].offset);
+				CU_ASSERT(f[i].offset == in[t].off);
+			}
+			if (hits < 1 || hits > 2)
+				fprintf(stderr, "\n  \"%s\" cut at %zu: %zu hits\n", s, cut, hits);
+			CU_ASSERT(hits >= 1 && hits <= 2);
+			detect_stream_free(st);
+		}
+	}
+	/* Not a credential, a key or an address: the scheme, the glue or the domain is wrong. */
+	CU_ASSERT(none(db, sc, "Authorization: Token abcdefghijklmnop\r\nX-Authorization: Bearer abc\r\n"));
+	CU_ASSERT(none(db, sc, "{\"screen\":\"phone\",\"type\":\"mobile\",\"hotel=\":\"0612345678\"}"));
+	CU_ASSERT(none(db, sc, "x@y q@example.c @home a+12345678 1+44207946095"));
+	CU_ASSERT(none(db, sc, "platform=47.3769&xlon=8.5417 flat:47.37 along=8.54"));
+}
+
 /* detect_end judges a number that ends the data so far; more digits make it another number. */
 static void test_end(void)
 {
@@ -706,6 +760,7 @@ int main(void)
 		{ "near the known location", test_near },
 		{ "latitude and longitude apart", test_pair },
 		{ "split at every point", test_split },
+		{ "forward candidates split", test_split_keys },
 		{ "detect_end", test_end },
 		{ "escaped bytes", test_escapes },
 		{ "dedupe, break, room", test_dedupe_break_max },
