@@ -185,13 +185,15 @@ static int flush(struct queue *q)
 
 	if (!q->vlen)
 		return 0;
-	n = send(mnl_socket_get_fd(q->nl), q->vbuf, q->vlen, 0);
-	q->vlen = 0;
-	/* Every verdict of the batch waited since the oldest packet in it was read. */
+	/* Every verdict of the batch waited since the oldest packet in it was read. Stamped before
+	 * the send: an accepted packet goes on through the stack inside it (out of the interface,
+	 * into a local receiver), the work it would cost without privfwd too. */
 	if (q->pending_n) {
 		q->stats.lat_hist[lat_bin((now_ns() - q->pending_ns) / 1000)] += q->pending_n;
 		q->pending_n = 0;
 	}
+	n = send(mnl_socket_get_fd(q->nl), q->vbuf, q->vlen, 0);
+	q->vlen = 0;
 	if (n < 0) {
 		q->stats.send_errors++;
 		return -errno;

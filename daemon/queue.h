@@ -28,7 +28,8 @@ enum queue_verdict {
 
 struct queue_stats {
 	uint64_t packets, verdicts, recv_errors, enobufs, send_errors, bad_msgs;
-	/* Time from reading a packet off the queue socket to sending its verdict, in µs: one
+	/* Time from reading a packet off the queue socket to sending its verdict (up to the send
+	 * call, which carries accepted packets on through the stack), in µs: one
 	 * bin per µs below 100, then 50 µs bins below 1 ms, 1 ms bins below 10 ms, then the rest. */
 	uint64_t lat_hist[QUEUE_LAT_BINS];
 };
