@@ -24,10 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/kdf.h>
-
 #include "apps.h"
 #include "cgroup.h"
 #include "config.h"
@@ -898,32 +894,6 @@ static int replay_mode(const struct opts *o)
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-/* libcrypto loads its configuration and providers on first use, which the sandbox would
- * forbid later: use what QUIC decryption needs once now. */
-static void crypto_warm_up(void)
-{
-	static const char *const ciphers[] = { "AES-128-GCM", "AES-128-ECB" };
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-	EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
-	static const uint8_t key[16];
-
-	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
-	for (size_t i = 0; ctx && i < sizeof(ciphers) / sizeof(ciphers[0]); i++) {
-		EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, ciphers[i], NULL);
-
-		if (c)
-			EVP_EncryptInit_ex(ctx, c, NULL, key, key);
-		EVP_CIPHER_free(c);
-		EVP_CIPHER_CTX_reset(ctx);
-	}
-	EVP_CIPHER_CTX_free(ctx);
-	EVP_MAC_free(mac);
-	EVP_KDF_free(kdf);
-	EVP_MD_free(md);
-}
-
 /* For privfw-rules safe-mode: the cgroups of the apps in safe_mode_allow, one per line. */
 static int safe_mode_cgroups(void)
 {
@@ -1116,8 +1086,6 @@ static void setup(void)
 	if (!db)
 		fatal("%s: %s", D.config_path, msg);
 	D.db = db;
-	/* libcrypto reads its configuration on first use; do it before the sandbox forbids it. */
-	crypto_warm_up();
 	r = cgroup_find_mount("/proc/self/mountinfo", root, sizeof(root));
 	if (r < 0)
 		fprintf(stderr, "privfwd: no cgroup2 mount (%s): apps will be named by uid\n", strerror(-r));

@@ -292,7 +292,7 @@ static int confine(enum sandbox_mode mode)
 		 * is biased, so only now and then (a SIGSYS once in a few dozen saves without it). */
 		SCMP_SYS(getrandom),
 	};
-	/* Locks (the slow-path lock between the queue threads, libcrypto's) reach futex. The queue
+	/* Locks (the slow-path lock between the queue threads) reach futex. The queue
 	 * threads start under the filter: their stacks, robust lists, rseq areas, and leaving. */
 	static const int threads[] = {
 		SCMP_SYS(futex), SCMP_SYS(futex_time64), SCMP_SYS(set_robust_list), SCMP_SYS(rseq),

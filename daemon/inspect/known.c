@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <nettle/md5.h>
+#include <nettle/nettle-meta.h>
+#include <nettle/sha1.h>
+#include <nettle/sha2.h>
 
 #include "ascii.h"
 #include "detect.h"
@@ -482,31 +485,32 @@ static size_t hex(char *out, const uint8_t *v, size_t n)
 static int add_digests(struct known_exp *x, const char *s, size_t n)
 {
 	static const struct {
-		const char *name;
+		const struct nettle_hash *alg;
 		uint8_t enc, enc_b64;
-	} alg[] = { { "MD5", ENC_MD5, ENC_MD5_B64 }, { "SHA1", ENC_SHA1, ENC_SHA1_B64 },
-		    { "SHA256", ENC_SHA256, ENC_SHA256_B64 } };
-	uint8_t md[EVP_MAX_MD_SIZE];
-	char h[2 * EVP_MAX_MD_SIZE + 1];
+	} alg[] = { { &nettle_md5, ENC_MD5, ENC_MD5_B64 }, { &nettle_sha1, ENC_SHA1, ENC_SHA1_B64 },
+		    { &nettle_sha256, ENC_SHA256, ENC_SHA256_B64 } };
+	union {
+		struct md5_ctx md5;
+		struct sha1_ctx sha1;
+		struct sha256_ctx sha256;
+	} ctx;
+	uint8_t md[SHA256_DIGEST_SIZE];
+	char h[2 * SHA256_DIGEST_SIZE + 1];
 	int r = 0;
 
 	for (size_t i = 0; i < sizeof(alg) / sizeof(alg[0]) && !r; i++) {
-		EVP_MD *m = EVP_MD_fetch(NULL, alg[i].name, NULL);
-		unsigned mdlen = 0;
+		const struct nettle_hash *a = alg[i].alg;
+		size_t hl;
 
-		/* A provider without MD5 (FIPS) loses that digest, not the whole value. */
-		if (!m)
-			continue;
-		if (EVP_Digest(s, n, md, &mdlen, m, NULL) == 1) {
-			size_t hl = hex(h, md, mdlen);
-
-			r = add(x, h, hl, alg[i].enc, true, false);
-			if (!r)
-				r = add(x, h, 16, alg[i].enc, true, false);
-			if (!r)
-				r = add_base64(x, md, mdlen, alg[i].enc_b64, alg[i].enc_b64, false);
-		}
-		EVP_MD_free(m);
+		a->init(&ctx);
+		a->update(&ctx, n, (const uint8_t *)s);
+		a->digest(&ctx, a->digest_size, md);
+		hl = hex(h, md, a->digest_size);
+		r = add(x, h, hl, alg[i].enc, true, false);
+		if (!r)
+			r = add(x, h, 16, alg[i].enc, true, false);
+		if (!r)
+			r = add_base64(x, md, a->digest_size, alg[i].enc_b64, alg[i].enc_b64, false);
 	}
 	return r;
 }

@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <nettle/aes.h>
+#include <nettle/gcm.h>
+#include <nettle/hkdf.h>
+#include <nettle/hmac.h>
+#include <nettle/memops.h>
 
 #include "decode.h"
 #include "quic.h"
@@ -25,7 +28,6 @@
 enum { Q_GATHER, Q_DONE, Q_BAD };
 
 struct quic_state {
-	EVP_CIPHER_CTX *ctx;      /* while gathering */
 	uint8_t *crypto;          /* QUIC_CRYPTO_MAX bytes, then a bitmap of those received */
 	uint8_t *plain;           /* one packet's plaintext */
 	size_t plain_size;
@@ -110,12 +112,16 @@ bool quic_is_initial(const uint8_t *p, size_t n)
 	return lhdr_parse(p, n, &h) == 0;
 }
 
-/* HKDF-Expand-Label (RFC 8446 7.1) with an empty context, for outputs of one SHA-256 block. */
-static int expand_label(const uint8_t secret[32], const char *label, uint8_t *out, size_t len)
+/* nettle's HKDF takes the MAC's functions with a void * context, as its manual shows. */
+#define HMAC_SHA256_FUNCS (nettle_hash_update_func *)hmac_sha256_update, \
+	(nettle_hash_digest_func *)hmac_sha256_digest, SHA256_DIGEST_SIZE
+
+/* HKDF-Expand-Label (RFC 8446 7.1) with an empty context. */
+static void expand_label(const uint8_t secret[32], const char *label, uint8_t *out, size_t len)
 {
-	uint8_t info[4 + 6 + 32 + 1], t[32];
+	struct hmac_sha256_ctx h;
+	uint8_t info[3 + 6 + 16 + 1];
 	size_t ll = strlen(label), i = 0;
-	unsigned tl = sizeof(t);
 
 	info[i++] = 0;
 	info[i++] = (uint8_t)len;
@@ -125,39 +131,30 @@ static int expand_label(const uint8_t secret[32], const char *label, uint8_t *ou
 	memcpy(info + i, label, ll);
 	i += ll;
 	info[i++] = 0;   /* context */
-	info[i++] = 1;   /* T(1) */
-	if (!HMAC(EVP_sha256(), secret, 32, info, i, t, &tl))
-		return -EIO;
-	memcpy(out, t, len);
-	OPENSSL_cleanse(t, sizeof(t));
-	return 0;
+	hmac_sha256_set_key(&h, 32, secret);
+	hkdf_expand(&h, HMAC_SHA256_FUNCS, i, info, len, out);
+	explicit_bzero(&h, sizeof(h));
 }
 
-static int keys_derive(struct quic_state *q, const uint8_t *dcid, uint8_t dcid_len)
+static void keys_derive(struct quic_state *q, const uint8_t *dcid, uint8_t dcid_len)
 {
+	struct hmac_sha256_ctx h;
 	uint8_t initial[32], client[32];
-	unsigned len = sizeof(initial);
-	int rc = -EIO;
 
 	if (q->keyed && q->dcid_len == dcid_len && !memcmp(q->dcid, dcid, dcid_len))
-		return 0;
-	q->keyed = false;
-	/* HKDF-Extract is HMAC keyed with the salt. */
-	if (!HMAC(EVP_sha256(), v1_salt, sizeof(v1_salt), dcid, dcid_len, initial, &len))
-		goto out;
-	if (expand_label(initial, "client in", client, sizeof(client)) < 0 ||
-	    expand_label(client, "quic key", q->key, sizeof(q->key)) < 0 ||
-	    expand_label(client, "quic iv", q->iv, sizeof(q->iv)) < 0 ||
-	    expand_label(client, "quic hp", q->hp, sizeof(q->hp)) < 0)
-		goto out;
+		return;
+	hmac_sha256_set_key(&h, sizeof(v1_salt), v1_salt);
+	hkdf_extract(&h, HMAC_SHA256_FUNCS, dcid_len, dcid, initial);
+	expand_label(initial, "client in", client, sizeof(client));
+	expand_label(client, "quic key", q->key, sizeof(q->key));
+	expand_label(client, "quic iv", q->iv, sizeof(q->iv));
+	expand_label(client, "quic hp", q->hp, sizeof(q->hp));
 	memcpy(q->dcid, dcid, dcid_len);
 	q->dcid_len = dcid_len;
 	q->keyed = true;
-	rc = 0;
-out:
-	OPENSSL_cleanse(initial, sizeof(initial));
-	OPENSSL_cleanse(client, sizeof(client));
-	return rc;
+	explicit_bzero(&h, sizeof(h));
+	explicit_bzero(initial, sizeof(initial));
+	explicit_bzero(client, sizeof(client));
 }
 
 /* RFC 9000 A.3. */
@@ -191,21 +188,42 @@ static int plain_reserve(struct quic_state *q, size_t n)
 	return 0;
 }
 
-/* Removes header protection into hdr0/pnb and opens the payload into q->plain. Returns the
- * plaintext length, or -EBADMSG when the tag does not match. */
+/* The AAD is the header as unprotected (first byte and packet number unmasked). gcm_update
+ * takes whole blocks until its last call, so it goes in blocks of 16 copied and unmasked. */
+static void aad_put(struct gcm_aes128_ctx *g, const uint8_t *p, uint8_t hdr0, size_t pn_off,
+		    const uint8_t *pnb, size_t pn_len)
+{
+	uint8_t blk[GCM_BLOCK_SIZE];
+	size_t n = pn_off + pn_len;
+
+	for (size_t off = 0; off < n; off += sizeof(blk)) {
+		size_t k = n - off < sizeof(blk) ? n - off : sizeof(blk);
+
+		memcpy(blk, p + off, k);
+		for (size_t i = 0; i < k; i++)
+			if (off + i >= pn_off)
+				blk[i] = pnb[off + i - pn_off];
+		if (!off)
+			blk[0] = hdr0;
+		gcm_aes128_update(g, k, blk);
+	}
+}
+
+/* Removes header protection and opens the payload into q->plain, its length in *plen.
+ * -EBADMSG when the packet is cut or the tag does not match. */
 static int packet_open(struct quic_state *q, const uint8_t *p, const struct lhdr *h, size_t *plen)
 {
-	uint8_t mask[32], nonce[12], tag[QUIC_TAG], hdr0, pnb[4];
+	struct aes128_ctx hp;
+	struct gcm_aes128_ctx g;   /* 4 KiB of GHASH table: on the stack, not in every flow */
+	uint8_t mask[QUIC_SAMPLE], nonce[GCM_IV_SIZE], tag[QUIC_TAG], hdr0, pnb[4];
 	const uint8_t *ct;
 	size_t pn_len, ctlen;
 	uint64_t tpn = 0;
 	int64_t pn;
-	int outl, fin;
+	bool ok;
 
-	if (EVP_EncryptInit_ex(q->ctx, EVP_aes_128_ecb(), NULL, q->hp, NULL) != 1 ||
-	    EVP_CIPHER_CTX_set_padding(q->ctx, 0) != 1 ||
-	    EVP_EncryptUpdate(q->ctx, mask, &outl, p + h->pn_off + 4, QUIC_SAMPLE) != 1)
-		return -EIO;
+	aes128_set_encrypt_key(&hp, q->hp);
+	aes128_encrypt(&hp, QUIC_SAMPLE, mask, p + h->pn_off + 4);
 	hdr0 = p[0] ^ (mask[0] & 0x0f);
 	pn_len = (size_t)(hdr0 & 3) + 1;
 	for (size_t i = 0; i < pn_len; i++) {
@@ -220,18 +238,17 @@ static int packet_open(struct quic_state *q, const uint8_t *p, const struct lhdr
 		nonce[11 - i] ^= (uint8_t)((uint64_t)pn >> (8 * i));
 	ct = p + h->pn_off + pn_len;
 	ctlen = h->end - h->pn_off - pn_len - QUIC_TAG;
-	memcpy(tag, ct + ctlen, QUIC_TAG);
 	if (plain_reserve(q, ctlen ? ctlen : 1) < 0)
 		return -EBADMSG;
-	/* AAD is the header as unprotected: first byte and packet number unmasked. */
-	if (EVP_DecryptInit_ex(q->ctx, EVP_aes_128_gcm(), NULL, q->key, nonce) != 1 ||
-	    EVP_DecryptUpdate(q->ctx, NULL, &outl, &hdr0, 1) != 1 ||
-	    EVP_DecryptUpdate(q->ctx, NULL, &outl, p + 1, (int)h->pn_off - 1) != 1 ||
-	    EVP_DecryptUpdate(q->ctx, NULL, &outl, pnb, (int)pn_len) != 1 ||
-	    EVP_DecryptUpdate(q->ctx, q->plain, &outl, ct, (int)ctlen) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(q->ctx, EVP_CTRL_GCM_SET_TAG, QUIC_TAG, tag) != 1)
-		return -EIO;
-	if (EVP_DecryptFinal_ex(q->ctx, q->plain + outl, &fin) != 1)
+	gcm_aes128_set_key(&g, q->key);
+	gcm_aes128_set_iv(&g, sizeof(nonce), nonce);
+	aad_put(&g, p, hdr0, h->pn_off, pnb, pn_len);
+	gcm_aes128_decrypt(&g, ctlen, q->plain, ct);
+	gcm_aes128_digest(&g, sizeof(tag), tag);
+	ok = memeql_sec(tag, ct + ctlen, QUIC_TAG);
+	explicit_bzero(&g, sizeof(g));
+	explicit_bzero(&hp, sizeof(hp));
+	if (!ok)
 		return -EBADMSG;
 	if (pn > q->largest_pn)
 		q->largest_pn = pn;
@@ -317,14 +334,12 @@ static int hello_check(struct quic_state *q)
 /* Frees what only gathering needed. */
 static void gather_end(struct quic_state *q)
 {
-	EVP_CIPHER_CTX_free(q->ctx);
-	q->ctx = NULL;
 	free(q->crypto);
 	q->crypto = NULL;
 	free(q->plain);
 	q->plain = NULL;
 	q->plain_size = 0;
-	OPENSSL_cleanse(q->key, sizeof(q->key));
+	explicit_bzero(q->key, sizeof(q->key));
 	q->keyed = false;
 }
 
@@ -337,13 +352,11 @@ static int packet(struct quic_state *q, const uint8_t *p, size_t n, size_t *used
 	if ((rc = lhdr_parse(p, n, &h)) < 0)
 		return rc;
 	*used = h.end;
-	if (!q->ctx && !(q->ctx = EVP_CIPHER_CTX_new()))
-		return -ENOMEM;
 	if (!q->crypto && !(q->crypto = calloc(1, QUIC_CRYPTO_MAX + QUIC_BITMAP)))
 		return -ENOMEM;
-	if ((rc = keys_derive(q, h.dcid, h.dcid_len)) < 0 ||
-	    (rc = packet_open(q, p, &h, &plen)) < 0)
-		return rc == -EIO ? -EBADMSG : rc;
+	keys_derive(q, h.dcid, h.dcid_len);
+	if ((rc = packet_open(q, p, &h, &plen)) < 0)
+		return rc;
 	rc = frames_parse(q, q->plain, plen);
 	/* The frames before a bad one were authentic: keep what they carried. */
 	if (hello_check(q) < 0)

@@ -1,5 +1,5 @@
 /* quic: QUIC v1 Initial packets (RFC 9000, 9001). Derives the client's Initial keys from the
- * destination connection ID, removes header protection, decrypts (libcrypto), gathers CRYPTO
+ * destination connection ID, removes header protection, decrypts (nettle), gathers CRYPTO
  * frames and reads the ClientHello's SNI and ALPN with tls_hello_parse. */
 #ifndef PRIVFW_QUIC_H
 #define PRIVFW_QUIC_H
@@ -28,7 +28,7 @@ void quic_free(struct quic_state *q);
 int quic_feed(struct quic_state *q, const uint8_t *p, size_t n, const struct decode_sink *s,
 	      struct tls_hello *out);
 
-/* Bytes of heap the state holds now (CRYPTO buffer and cipher context while gathering). */
+/* Bytes of heap the state holds now (CRYPTO and plaintext buffers while gathering). */
 size_t quic_mem(const struct quic_state *q);
 
 #endif

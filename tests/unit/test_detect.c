@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 
 #include "decode.h"
+#include "digest.h"
 #include "detect.h"
 #include "known.h"
 #include "unit.h"
@@ -94,25 +94,18 @@ static bool none(struct detect_db *d, struct detect_scratch *x, const char *s)
 
 static void hex_digest(const char *alg, const char *s, char *out, bool upper)
 {
-	uint8_t md[EVP_MAX_MD_SIZE];
-	unsigned n = 0;
-	EVP_MD *m = EVP_MD_fetch(NULL, alg, NULL);
+	uint8_t md[DIGEST_MAX];
+	size_t n = digest(alg, s, md);
 
-	EVP_Digest(s, strlen(s), md, &n, m, NULL);
-	EVP_MD_free(m);
-	for (unsigned i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		sprintf(out + 2 * i, upper ? "%02X" : "%02x", md[i]);
 }
 
 static void b64_digest(const char *alg, const char *s, char *out, bool url)
 {
-	uint8_t md[EVP_MAX_MD_SIZE];
-	unsigned n = 0;
-	EVP_MD *m = EVP_MD_fetch(NULL, alg, NULL);
+	uint8_t md[DIGEST_MAX];
 
-	EVP_Digest(s, strlen(s), md, &n, m, NULL);
-	EVP_MD_free(m);
-	known_base64(out, md, n, url, true);
+	known_base64(out, md, digest(alg, s, md), url, true);
 }
 
 static void b64(const char *s, char *out, bool url)
@@ -193,33 +186,33 @@ static void test_known_encoded(void)
 	CU_ASSERT(expect(buf, DT_SECRET, ENC_BASE64, "diary"));
 	CU_ASSERT(expect("h=333531323334353637383930313234", DT_IMEI, ENC_HEX, "imei"));
 	CU_ASSERT(expect("h=6A616E652E646F65406578616D706C652E6F7267", DT_EMAIL, ENC_HEX, "email"));
-	hex_digest("SHA1", "351234567890124", h, false);
+	hex_digest("sha1", "351234567890124", h, false);
 	snprintf(buf, sizeof(buf), "{\"did\":\"%s\"}", h);
 	CU_ASSERT(expect(buf, DT_IMEI, ENC_SHA1, "imei"));
-	hex_digest("SHA1", "351234567890124", h, true);
+	hex_digest("sha1", "351234567890124", h, true);
 	h[16] = '\0';
 	snprintf(buf, sizeof(buf), "did=%s&", h);
 	CU_ASSERT(expect(buf, DT_IMEI, ENC_SHA1, "imei"));
-	hex_digest("MD5", "jane.doe@example.org", h, false);
+	hex_digest("md5", "jane.doe@example.org", h, false);
 	snprintf(buf, sizeof(buf), "em=%s", h);
 	CU_ASSERT(expect(buf, DT_EMAIL, ENC_MD5, "email"));
-	hex_digest("SHA256", "+41791234567", h, false);
+	hex_digest("sha256", "+41791234567", h, false);
 	snprintf(buf, sizeof(buf), "ph=%s", h);
 	CU_ASSERT(expect(buf, DT_PHONE, ENC_SHA256, "phone"));
-	hex_digest("SHA256", "02:1A:2B:3C:4D:5E", h, false);
+	hex_digest("sha256", "02:1A:2B:3C:4D:5E", h, false);
 	snprintf(buf, sizeof(buf), "x=%s", h);
 	CU_ASSERT(expect(buf, DT_MAC, ENC_SHA256, "wlan0"));
-	hex_digest("MD5", "5f3c0e9a8b7d4c2e9f1a0b3c4d5e6f70", h, true);
+	hex_digest("md5", "5f3c0e9a8b7d4c2e9f1a0b3c4d5e6f70", h, true);
 	snprintf(buf, sizeof(buf), "x=%s", h);
 	CU_ASSERT(expect(buf, DT_MACHINE_ID, ENC_MD5, "machine_id"));
-	b64_digest("SHA256", "351234567890124", h, false);
+	b64_digest("sha256", "351234567890124", h, false);
 	snprintf(buf, sizeof(buf), "x=%s;", h);
 	CU_ASSERT(expect(buf, DT_IMEI, ENC_SHA256_B64, "imei"));
-	b64_digest("SHA1", "jane.doe@example.org", h, true);
+	b64_digest("sha1", "jane.doe@example.org", h, true);
 	h[strcspn(h, "=")] = '\0';
 	snprintf(buf, sizeof(buf), "x=%s;", h);
 	CU_ASSERT(expect(buf, DT_EMAIL, ENC_SHA1_B64, "email"));
-	hex_digest("MD5", "Tr0ub4dor&3", h, false);
+	hex_digest("md5", "Tr0ub4dor&3", h, false);
 	snprintf(buf, sizeof(buf), "k=%s", h);
 	CU_ASSERT(expect(buf, DT_SECRET, ENC_MD5, "bank"));
 	CU_ASSERT(expect("r=421098765432153", DT_IMEI, ENC_REVERSED, "imei"));

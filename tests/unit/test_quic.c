@@ -1,5 +1,5 @@
 /* QUIC Initial decoder: RFC 9001 A.2's client Initial, packets sealed here with independently
- * derived keys (EVP_PKEY_HKDF), a ClientHello over two packets in either order or coalesced,
+ * derived keys (nettle's HKDF), a ClientHello over two packets in either order or coalesced,
  * tampering, truncation, frames and limits. */
 #include <errno.h>
 #include <stdbool.h>
@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-#include <openssl/kdf.h>
+#include <nettle/aes.h>
+#include <nettle/gcm.h>
+#include <nettle/hkdf.h>
+#include <nettle/hmac.h>
 
 #include "decode.h"
 #include "quic.h"
@@ -83,23 +85,12 @@ static size_t unhex(const char *h, uint8_t *out)
 	return n;
 }
 
-static void hkdf(int mode, const uint8_t *salt, size_t slen, const uint8_t *key, size_t klen,
-		 const uint8_t *info, size_t ilen, uint8_t *out, size_t olen)
-{
-	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL);
-
-	CU_ASSERT_FATAL(c && EVP_PKEY_derive_init(c) == 1 &&
-			EVP_PKEY_CTX_set_hkdf_md(c, EVP_sha256()) == 1 &&
-			EVP_PKEY_CTX_set_hkdf_mode(c, mode) == 1 &&
-			(!salt || EVP_PKEY_CTX_set1_hkdf_salt(c, salt, (int)slen) == 1) &&
-			EVP_PKEY_CTX_set1_hkdf_key(c, key, (int)klen) == 1 &&
-			(!info || EVP_PKEY_CTX_add1_hkdf_info(c, info, (int)ilen) == 1) &&
-			EVP_PKEY_derive(c, out, &olen) == 1);
-	EVP_PKEY_CTX_free(c);
-}
+#define SHA256_FUNCS (nettle_hash_update_func *)hmac_sha256_update, \
+	(nettle_hash_digest_func *)hmac_sha256_digest, SHA256_DIGEST_SIZE
 
 static void expand_label(const uint8_t *secret, const char *label, uint8_t *out, size_t len)
 {
+	struct hmac_sha256_ctx h;
 	uint8_t info[64];
 	size_t ll = strlen(label);
 
@@ -109,7 +100,8 @@ static void expand_label(const uint8_t *secret, const char *label, uint8_t *out,
 	memcpy(info + 3, "tls13 ", 6);
 	memcpy(info + 9, label, ll);
 	info[9 + ll] = 0;
-	hkdf(EVP_PKEY_HKDEF_MODE_EXPAND_ONLY, NULL, 0, secret, 32, info, 10 + ll, out, len);
+	hmac_sha256_set_key(&h, 32, secret);
+	hkdf_expand(&h, SHA256_FUNCS, 10 + ll, info, len, out);
 }
 
 /* A protected client Initial: no SCID, no token, 2-byte Length; first byte ORed with flip. */
@@ -122,10 +114,12 @@ static size_t seal(uint8_t *out, const uint8_t *dcid, size_t dlen, uint64_t pn, 
 	};
 	uint8_t initial[32], client[32], key[16], iv[12], hp[16], mask[32];
 	size_t o = 0, pn_off, len = pn_len + plen + 16;
-	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-	int l;
+	struct hmac_sha256_ctx h;
+	struct gcm_aes128_ctx g;
+	struct aes128_ctx a;
 
-	hkdf(EVP_PKEY_HKDEF_MODE_EXTRACT_ONLY, salt, sizeof(salt), dcid, dlen, NULL, 0, initial, 32);
+	hmac_sha256_set_key(&h, sizeof(salt), salt);
+	hkdf_extract(&h, SHA256_FUNCS, dlen, dcid, initial);
 	expand_label(initial, "client in", client, 32);
 	expand_label(client, "quic key", key, 16);
 	expand_label(client, "quic iv", iv, 12);
@@ -145,14 +139,13 @@ static size_t seal(uint8_t *out, const uint8_t *dcid, size_t dlen, uint64_t pn, 
 		out[o++] = (uint8_t)(pn >> (8 * (pn_len - 1 - i)));
 	for (size_t i = 0; i < 8; i++)
 		iv[11 - i] ^= (uint8_t)(pn >> (8 * i));
-	CU_ASSERT_FATAL(c && EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), NULL, key, iv) == 1 &&
-			EVP_EncryptUpdate(c, NULL, &l, out, (int)o) == 1 &&
-			EVP_EncryptUpdate(c, out + o, &l, pl, (int)plen) == 1 &&
-			EVP_EncryptFinal_ex(c, out + o + plen, &l) == 1 &&
-			EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, out + o + plen) == 1 &&
-			EVP_EncryptInit_ex(c, EVP_aes_128_ecb(), NULL, hp, NULL) == 1 &&
-			EVP_EncryptUpdate(c, mask, &l, out + pn_off + 4, 16) == 1);
-	EVP_CIPHER_CTX_free(c);
+	gcm_aes128_set_key(&g, key);
+	gcm_aes128_set_iv(&g, sizeof(iv), iv);
+	gcm_aes128_update(&g, o, out);
+	gcm_aes128_encrypt(&g, plen, out + o, pl);
+	gcm_aes128_digest(&g, 16, out + o + plen);
+	aes128_set_encrypt_key(&a, hp);
+	aes128_encrypt(&a, 16, mask, out + pn_off + 4);
 	out[0] ^= mask[0] & 0x0f;
 	for (size_t i = 0; i < pn_len; i++)
 		out[pn_off + i] ^= mask[1 + i];
