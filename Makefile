@@ -27,6 +27,11 @@ CPPFLAGS += -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
 	-DSYSCONFDIR='"$(SYSCONFDIR)"' -DLIBEXECDIR='"$(LIBEXECDIR)"'
 LDFLAGS += -Wl,-z,relro,-z,now
 LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
+# privfwd scans with Vectorscan's runtime alone (no compiler, no C++ runtime): privfw-compile
+# builds its database. Where the runtime library is missing, the full one serves.
+HS_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir libhs)
+HS_RUNTIME := $(if $(wildcard $(HS_LIBDIR)/libhs_runtime.so),-lhs_runtime,-lhs)
+DAEMON_LDLIBS := $(shell $(PKG_CONFIG) --libs $(filter-out libhs,$(PKGS))) $(HS_RUNTIME) -lm
 ifeq ($(WERROR),1)
 CFLAGS += -Werror
 endif
@@ -42,17 +47,20 @@ quiet = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
 # Everything of the daemon but main() goes in a library the unit tests link against.
-LIB_SRCS := $(filter-out daemon/main.c,$(wildcard daemon/*.c daemon/inspect/*.c)) $(wildcard proto/*.c)
+LIB_SRCS := $(filter-out daemon/main.c daemon/compiler.c,$(wildcard daemon/*.c daemon/inspect/*.c)) \
+	$(wildcard proto/*.c)
 DAEMON_SRCS := daemon/main.c
+COMPILER_SRCS := daemon/compiler.c
 CTL_SRCS := ctl/privfwctl.c proto/varlink.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 
 LIB_OBJS := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS))
 DAEMON_OBJS := $(patsubst %.c,$(B)/%.o,$(DAEMON_SRCS))
+COMPILER_OBJS := $(patsubst %.c,$(B)/%.o,$(COMPILER_SRCS))
 CTL_OBJS := $(patsubst %.c,$(B)/%.o,$(CTL_SRCS))
 
-all: $(B)/privfwd $(B)/privfwctl
+all: $(B)/privfwd $(B)/privfw-compile $(B)/privfwctl
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -62,6 +70,9 @@ $(B)/libprivfwd.a: $(LIB_OBJS)
 	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 
 $(B)/privfwd: $(DAEMON_OBJS) $(B)/libprivfwd.a
+	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DAEMON_LDLIBS)
+
+$(B)/privfw-compile: $(COMPILER_OBJS) $(B)/libprivfwd.a
 	$(call quiet,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/privfwctl: $(CTL_OBJS)
@@ -130,6 +141,7 @@ install: all
 	install -m 0755 $(B)/privfwd $(DESTDIR)$(SBINDIR)/privfwd
 	install -m 0755 $(B)/privfwctl $(DESTDIR)$(BINDIR)/privfwctl
 	install -m 0755 scripts/privfw-rules $(DESTDIR)$(LIBEXECDIR)/privfw-rules
+	install -m 0755 $(B)/privfw-compile $(DESTDIR)$(LIBEXECDIR)/privfw-compile
 	install -m 0644 man/privfwd.8 man/privfwctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/privfw.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	# privfw-safe-mode.service is not enabled: privfwd.service starts it through OnFailure=.
@@ -145,7 +157,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/privfwd $(DESTDIR)$(BINDIR)/privfwctl \
-		$(DESTDIR)$(LIBEXECDIR)/privfw-rules $(DESTDIR)$(MANDIR)/man8/privfwd.8 \
+		$(DESTDIR)$(LIBEXECDIR)/privfw-rules $(DESTDIR)$(LIBEXECDIR)/privfw-compile $(DESTDIR)$(MANDIR)/man8/privfwd.8 \
 		$(DESTDIR)$(MANDIR)/man8/privfwctl.8 $(DESTDIR)$(MANDIR)/man5/privfw.conf.5 \
 		$(DESTDIR)$(UNITDIR)/privfwd.service $(DESTDIR)$(UNITDIR)/privfw-safe-mode.service
 

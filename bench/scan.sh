@@ -22,7 +22,7 @@ BIN=$B/bench/scan
 
 # shellcheck disable=SC2046
 $CC -std=gnu11 -D_GNU_SOURCE -O2 -g -I"$TOP/daemon" -I"$TOP/daemon/inspect" -o "$BIN" \
-	"$TOP/bench/scan.c" "$TOP/daemon/inspect/detect.c" "$TOP/daemon/inspect/known.c" \
+	"$TOP/bench/scan.c" "$TOP/daemon/inspect/detect.c" "$TOP/daemon/inspect/detect_build.c" "$TOP/daemon/inspect/known.c" \
 	"$TOP/daemon/inspect/validate.c" "$TOP/daemon/inspect/finding.c" \
 	$($PKG_CONFIG --cflags --libs libhs nettle) -lm ||
 	{ echo "bench-scan: cannot build $BIN" >&2; exit 1; }

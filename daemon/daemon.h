@@ -66,6 +66,7 @@ struct worker {
 struct daemon {
 	struct config cfg;
 	const char *config_path;
+	bool config_missing_ok;       /* the default config path, missing: defaults */
 	/* The slow path: policy, apps, ident, events, conntrack, ctl. Workers take it per new flow
 	 * and per finding; the main thread for control requests and signals. */
 	pthread_mutex_t lock;

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <grp.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "apps.h"
+#include "compiled.h"
 #include "cgroup.h"
 #include "config.h"
 #include "conntrack.h"
@@ -34,7 +36,6 @@
 #include "events.h"
 #include "flow.h"
 #include "ident.h"
-#include "identity.h"
 #include "inspect.h"
 #include "pkt.h"
 #include "policy.h"
@@ -49,7 +50,6 @@
 #define QUEUE_RCVBUF (4 * 1024 * 1024)
 /* Whole packets (GSO ones included): inspection reads every unsettled payload byte. */
 #define QUEUE_COPY_RANGE 0xffff
-#define KNOWN_MAX 512
 
 enum { EXIT_USAGE = 2 };
 
@@ -679,8 +679,10 @@ static void load_config(const struct opts *o)
 	config_defaults(&D.cfg);
 	r = config_load(&D.cfg, o->config, &err);
 	/* A missing config at the default path means defaults; a named one must exist. */
-	if (r == -ENOENT && o->config == (const char *)CONFIG_DEFAULT_PATH)
+	if (r == -ENOENT && o->config == (const char *)CONFIG_DEFAULT_PATH) {
 		r = 0;
+		D.config_missing_ok = true;
+	}
 	if (r < 0)
 		fatal("%s:%d: %s", err.file, err.line, err.msg);
 	D.config_path = o->config;
@@ -740,52 +742,6 @@ static unsigned count_start(const char *socket_path)
 	return (unsigned)n;
 }
 
-/* The detectors' database: the device's identifiers and the owner's secrets in every encoding.
- * discover: learn identifiers from this system (the daemon; not a replay of another device's
- * capture). NULL with a message in err. */
-static struct detect_db *detectors(const struct config *c, bool discover, unsigned owner_uid,
-				   size_t *n_known, char *err, size_t errlen)
-{
-	struct identity id = c->identity;
-	struct secrets sec = { 0 };
-	struct known_value known[KNOWN_MAX];
-	struct policy_error perr = { 0 };
-	struct detect_config dc = { .known = known };
-	struct detect_db *db;
-	int r;
-
-	r = secrets_load(&sec, c->secrets_path, owner_uid, &perr);
-	if (r < 0 && r != -ENOENT) {
-		snprintf(err, errlen, "%s:%d: %s", perr.file, perr.line, perr.msg);
-		return NULL;
-	}
-	if (discover)
-		identity_discover(&id);
-	dc.n_known = identity_known(&id, &sec, known, KNOWN_MAX);
-	dc.have_location = id.have_location;
-	dc.lat = id.lat;
-	dc.lon = id.lon;
-	db = detect_db_new(&dc, err, errlen);
-	if (!db && discover) {
-		/* Something this system reported is unusable: what the file says still counts. */
-		fprintf(stderr, "privfwd: ignoring the identifiers learned from this system: %s\n", err);
-		id = c->identity;
-		dc.n_known = identity_known(&id, &sec, known, KNOWN_MAX);
-		db = detect_db_new(&dc, err, errlen);
-	}
-	*n_known = dc.n_known;
-	explicit_bzero(&id, sizeof(id));
-	secrets_free(&sec);
-	return db;
-}
-
-/* What the compiling child sends: a header, then the database or an error message. */
-struct compiled {
-	uint32_t ok;
-	uint32_t n_known;
-	uint64_t len;
-};
-
 static int read_all(int fd, void *buf, size_t len)
 {
 	for (size_t got = 0; got < len;) {
@@ -800,53 +756,61 @@ static int read_all(int fd, void *buf, size_t len)
 	return 0;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+/* privfw-compile beside this program (a build tree), else the installed one. */
+static void compiler_path(char *out, size_t len)
 {
-	for (size_t put = 0; put < len;) {
-		ssize_t n = write(fd, (const char *)buf + put, len - put);
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		put += (size_t)n;
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) &&
+		    snprintf(out, len, "%.*s/privfw-compile", (int)(slash - self), self) < (int)len &&
+		    access(out, X_OK) == 0)
+			return;
 	}
-	return 0;
+	snprintf(out, len, "%s/privfw-compile", LIBEXECDIR);
 }
 
-/* The daemon's database is compiled in a child: Vectorscan's compiler (megabytes of code), the
- * expansion's scratch memory and the plain secrets then never become part of the long-running
- * process, which only takes the compiled bytes. */
-static struct detect_db *detectors_in_child(const struct config *c, bool discover, size_t *n_known,
-					    char *err, size_t errlen)
+/* The detectors' database, from privfw-compile: Vectorscan's compiler (megabytes of code and a
+ * C++ runtime), the expansion's scratch memory and the plain secrets then never become part of
+ * this process, which takes the compiled bytes and needs Vectorscan's runtime alone. discover:
+ * learn the device's identifiers (the daemon, not a replay); owner_uid: who may own the secrets
+ * file besides root. NULL with a message in err. */
+static struct detect_db *detectors(const char *config, bool missing_ok, bool discover, unsigned owner_uid,
+				   size_t *n_known, char *err, size_t errlen)
 {
-	struct compiled h = { 0 };
+	struct compiled_header h = { 0 };
 	struct detect_db *db = NULL;
-	char *buf = NULL;
+	char path[PATH_MAX], uid[16], *buf = NULL;
 	int fds[2], status;
 	pid_t pid;
 
+	compiler_path(path, sizeof(path));
+	snprintf(uid, sizeof(uid), "%u", owner_uid);
 	if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
-		snprintf(err, errlen, "cannot start the compiler process: %s", strerror(errno));
+		snprintf(err, errlen, "cannot start %.200s: %s", path, strerror(errno));
 		return NULL;
 	}
 	if (pid == 0) {
-		size_t n = 0, len = 0;
+		const char *argv[] = { "privfw-compile", "-c", config, "--owner-uid", uid, NULL, NULL, NULL };
+		size_t i = 5;
 
-		close(fds[0]);
-		db = detectors(c, discover, 0, &n, err, errlen);
-		if (db && detect_db_serialize(db, &buf, &len) < 0)
-			snprintf(err, errlen, "out of memory");
-		h = (struct compiled){ .ok = buf != NULL, .n_known = (uint32_t)n,
-				       .len = buf ? len : strnlen(err, errlen) };
-		if (write_all(fds[1], &h, sizeof(h)) < 0 || write_all(fds[1], buf ? buf : err, h.len) < 0)
-			_exit(1);
-		_exit(0);
+		if (missing_ok)
+			argv[i++] = "--missing-ok";
+		if (discover)
+			argv[i++] = "--discover";
+		if (dup2(fds[1], STDOUT_FILENO) < 0)
+			_exit(127);
+		execv(path, (char *const *)argv);
+		fprintf(stderr, "privfwd: cannot run %s: %s\n", path, strerror(errno));
+		_exit(127);
 	}
 	close(fds[1]);
-	if (read_all(fds[0], &h, sizeof(h)) < 0 || h.len > (256u << 20) || !(buf = malloc(h.len + 1)) ||
+	if (read_all(fds[0], &h, sizeof(h)) < 0 || h.len > COMPILED_MAX || !(buf = malloc(h.len + 1)) ||
 	    read_all(fds[0], buf, h.len) < 0) {
-		snprintf(err, errlen, "the compiler process failed");
+		snprintf(err, errlen, "%.200s failed", path);
 		h.ok = 0;
 		h.len = 0;
 	} else if (!h.ok) {
@@ -873,7 +837,7 @@ static int replay_mode(const struct opts *o)
 	size_t n;
 	int r;
 
-	db = detectors(&D.cfg, false, (unsigned)getuid(), &n, msg, sizeof(msg));
+	db = detectors(D.config_path, D.config_missing_ok, false, (unsigned)getuid(), &n, msg, sizeof(msg));
 	if (!db) {
 		fprintf(stderr, "privfwd: %s: %s\n", D.config_path, msg);
 		return EXIT_FAILURE;
@@ -1082,7 +1046,8 @@ static void setup(void)
 		fatal("out of memory");
 	load_policy(&D);
 	/* While root: the secrets file is root's, and the modem is asked through mmcli. */
-	db = detectors_in_child(&D.cfg, D.cfg.identity_discover, &D.n_known, msg, sizeof(msg));
+	db = detectors(D.config_path, D.config_missing_ok, D.cfg.identity_discover, 0, &D.n_known, msg,
+		       sizeof(msg));
 	if (!db)
 		fatal("%s: %s", D.config_path, msg);
 	D.db = db;
