@@ -17,7 +17,7 @@ FUZZ_SECONDS ?= 60
 SOAK_SECONDS ?= 600
 BENCH_SECONDS ?= 5
 
-PKGS := libnetfilter_queue libmnl libconfig jansson libseccomp libhs libpcap zlib nettle
+PKGS := libnetfilter_queue libmnl libconfig jansson libseccomp libhs zlib nettle
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla -Wpointer-arith -Wno-unused-parameter \

@@ -8,18 +8,14 @@
 #include <sys/socket.h>
 
 #include <jansson.h>
-#include <pcap/pcap.h>
 
+#include "capture.h"
 #include "detect.h"
 #include "flow.h"
 #include "inspect.h"
 #include "pkt.h"
 #include "policy.h"
 #include "replay.h"
-
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
 
 #define REPLAY_FLOWS 65536
 #define PENDING_MAX 16           /* out-of-order segments held per flow */
@@ -51,13 +47,13 @@ struct replay {
 };
 
 /* IP packet inside a link-layer frame; NULL when it carries none. */
-static const uint8_t *link_strip(int dlt, const uint8_t *b, size_t *len)
+static const uint8_t *link_strip(uint32_t link, const uint8_t *b, size_t *len)
 {
 	size_t n = *len, off;
 	uint16_t proto;
 
-	switch (dlt) {
-	case DLT_EN10MB:
+	switch (link) {
+	case CAPTURE_LINK_ETHERNET:
 		if (n < 14)
 			return NULL;
 		off = 12;
@@ -71,27 +67,27 @@ static const uint8_t *link_strip(int dlt, const uint8_t *b, size_t *len)
 		}
 		off += 2;
 		break;
-	case DLT_LINUX_SLL:
+	case CAPTURE_LINK_LINUX_SLL:
 		if (n < 16)
 			return NULL;
 		proto = (uint16_t)(b[14] << 8 | b[15]);
 		off = 16;
 		break;
-	case DLT_LINUX_SLL2:
+	case CAPTURE_LINK_LINUX_SLL2:
 		if (n < 20)
 			return NULL;
 		proto = (uint16_t)(b[0] << 8 | b[1]);
 		off = 20;
 		break;
-	case DLT_NULL:
-	case DLT_LOOP:
+	case CAPTURE_LINK_NULL:
+	case CAPTURE_LINK_LOOP:
 		if (n < 4)
 			return NULL;
 		*len = n - 4;
 		return b + 4;
-	case DLT_RAW:
-	case DLT_IPV4:
-	case DLT_IPV6:
+	case CAPTURE_LINK_RAW:
+	case CAPTURE_LINK_IPV4:
+	case CAPTURE_LINK_IPV6:
 		return b;
 	default:
 		return NULL;
@@ -298,67 +294,71 @@ static void summary(struct replay *r)
 			fprintf(f, "  %-12s %" PRIu64 "\n", data_type_name(t), r->by_type[t]);
 }
 
+static bool link_known(uint32_t link)
+{
+	return link == CAPTURE_LINK_ETHERNET || link == CAPTURE_LINK_LINUX_SLL || link == CAPTURE_LINK_LINUX_SLL2 ||
+	       link == CAPTURE_LINK_RAW || link == CAPTURE_LINK_IPV4 || link == CAPTURE_LINK_IPV6 ||
+	       link == CAPTURE_LINK_NULL || link == CAPTURE_LINK_LOOP;
+}
+
 int replay_run(const struct replay_opts *o, const struct policy *pol, struct detect_db *db)
 {
-	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct replay r = { .o = o, .pol = pol };
-	struct pcap_pkthdr *h;
-	const uint8_t *b;
-	pcap_t *pc = NULL;
-	int dlt, rc, ret = 0;
+	struct capture *cap = NULL;
+	struct capture_pkt pk;
+	FILE *f = o->in;
+	char err[256];
+	int rc, ret = 0;
 
 	r.in = o->keep_db ? inspect_new_borrowed(db, o->budget) : inspect_new(db, o->budget);
 	r.flows = flow_table_new(o->flows_max ? o->flows_max : REPLAY_FLOWS, 0x5eed);
 	if (!r.in || !r.flows) {
 		fprintf(o->err, "privfwd: out of memory\n");
-		if (o->in)
-			fclose(o->in);
 		ret = -ENOMEM;
 		goto out;
 	}
 	flow_table_set_release(r.flows, release, &r);
-	if (o->in) {
-		pc = pcap_fopen_offline(o->in, errbuf);
-		if (!pc)
-			fclose(o->in);
-	} else {
-		pc = pcap_open_offline(o->path, errbuf);
-	}
-	if (!pc) {
-		fprintf(o->err, "privfwd: %s: %s\n", o->path, errbuf);
+	if (!f && !(f = strcmp(o->path, "-") ? fopen(o->path, "rb") : stdin)) {
+		fprintf(o->err, "privfwd: %s: %s\n", o->path, strerror(errno));
 		ret = -EINVAL;
 		goto out;
 	}
-	dlt = pcap_datalink(pc);
-	if (dlt != DLT_EN10MB && dlt != DLT_LINUX_SLL && dlt != DLT_LINUX_SLL2 && dlt != DLT_RAW &&
-	    dlt != DLT_IPV4 && dlt != DLT_IPV6 && dlt != DLT_NULL && dlt != DLT_LOOP) {
-		fprintf(o->err, "privfwd: %s: link type %s is not supported (Ethernet, raw IP, Linux SLL "
-			"and SLL2 are)\n", o->path, pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt) : "?");
+	if (capture_new(&cap, f, err, sizeof(err)) < 0) {
+		fprintf(o->err, "privfwd: %s: %s\n", o->path, err);
 		ret = -EINVAL;
 		goto out;
 	}
-	while ((rc = pcap_next_ex(pc, &h, &b)) == 1) {
-		size_t len = h->caplen;
-		const uint8_t *ip = link_strip(dlt, b, &len);
+	/* pcapng may describe more interfaces; packets on those of other types are skipped. */
+	if (!link_known(capture_link(cap))) {
+		fprintf(o->err, "privfwd: %s: link type %" PRIu32 " is not supported (Ethernet, raw IP, Linux SLL "
+			"and SLL2, BSD loopback are)\n", o->path, capture_link(cap));
+		ret = -EINVAL;
+		goto out;
+	}
+	while ((rc = capture_next(cap, &pk, err, sizeof(err))) == 1) {
+		size_t len = pk.caplen;
+		const uint8_t *ip = link_strip(pk.link, pk.data, &len);
 
 		r.packets++;
 		if (!ip) {
 			r.skipped++;
 			continue;
 		}
-		on_frame(&r, ip, len, (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6);
+		on_frame(&r, ip, len, (double)pk.sec + (double)pk.usec / 1e6);
 	}
-	if (rc == -1) {
+	if (rc < 0) {
 		/* A truncated capture still gets its summary; what was read was inspected. */
-		fprintf(o->err, "privfwd: %s: %s\n", o->path, pcap_geterr(pc));
+		fprintf(o->err, "privfwd: %s: %s\n", o->path, err);
 	}
 	flow_table_free(r.flows);
 	r.flows = NULL;
 	summary(&r);
 	fflush(o->out);
 out:
-	if (pc)
-		pcap_close(pc);
+	capture_free(cap);
+	/* Like libpcap, which closed what it read but stdin. */
+	if (f && f != stdin)
+		fclose(f);
 	flow_table_free(r.flows);
 	inspect_free(r.in);
 	return ret;

@@ -1,5 +1,6 @@
-/* libFuzzer target for `privfwd --replay`: any bytes as a capture file, through link-layer
- * stripping, packet parsing, flow tracking, the decoders, the detectors and the policy. */
+/* libFuzzer target for `privfwd --replay`: any bytes as a capture file, through the pcap and
+ * pcapng reader, link-layer stripping, packet parsing, flow tracking, the decoders, the detectors
+ * and the policy. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

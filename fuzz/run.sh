@@ -12,7 +12,7 @@ command -v "$CLANG" >/dev/null || { echo "SKIP: no clang"; exit 77; }
 out=build/fuzz
 mkdir -p "$out"
 # libcrypto: fuzz_quic seals its packets with OpenSSL, apart from the daemon's nettle.
-pkgs="libnetfilter_queue libmnl libconfig jansson libhs libpcap zlib nettle libcrypto"
+pkgs="libnetfilter_queue libmnl libconfig jansson libhs zlib nettle libcrypto"
 common="-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-sanitize-recover=undefined -Idaemon -Idaemon/inspect -Iproto $(pkg-config --cflags $pkgs)"
 libs="$(pkg-config --libs $pkgs) -lm"
 # The library is built once with coverage; each target pulls in only the objects it needs.

@@ -4,7 +4,7 @@
 set -eu
 
 build="gcc make pkg-config libnetfilter-queue-dev libmnl-dev libconfig-dev libjansson-dev
-	libseccomp-dev libvectorscan-dev libpcap-dev zlib1g-dev nettle-dev
+	libseccomp-dev libvectorscan-dev zlib1g-dev nettle-dev
 	iptables nftables iproute2"
 test="$build libcunit1-dev mandoc python3 util-linux procps systemd clang libclang-rt-14-dev
 	python3-scapy python3-cryptography valgrind libssl-dev"
