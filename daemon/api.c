@@ -138,6 +138,11 @@ static void m_status(struct daemon *d, const struct varlink_call *c, struct repl
 			"known_values", (json_int_t)d->n_known,
 			"patterns", (json_int_t)detect_db_patterns(db),
 			"stream_bytes", (json_int_t)detect_db_stream_size(db)));
+		/* Flows ended by a FIN or RST copy (nflog.h), and copies lost; null without nflog. */
+		json_object_set_new(json_object_get(r->params, "inspection"), "ends_seen",
+				    d->nflog ? json_integer((json_int_t)ds->ends_seen) : json_null());
+		json_object_set_new(json_object_get(r->params, "inspection"), "ends_lost",
+				    d->nflog ? json_integer((json_int_t)ds->ends_lost) : json_null());
 	}
 }
 

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "inspect.h"
+#include "nflog.h"
 #include "queue.h"
 
 struct apps;
@@ -20,6 +21,7 @@ struct detect_db;
 struct events;
 struct flow_table;
 struct ident;
+struct nflog;
 struct policy;
 struct varlink_call;
 
@@ -32,6 +34,16 @@ struct daemon_stats {
 	uint64_t findings, data_denied, hosts_denied;
 	uint64_t gap_drops;     /* TCP segments past a hole, dropped until the hole is resent */
 	uint64_t inspect_busy;  /* packets dropped because no inspection state could be had */
+	uint64_t ends_seen;     /* payload-free FIN/RST copies that ended an inspected flow */
+	uint64_t ends_lost;     /* copies lost to a full mailbox (the flow then expires) */
+};
+
+#define WORKER_NOTES 256
+
+/* A copy of a packet that went on without privfwd (nflog.h), for the worker whose flow it is. */
+struct worker_note {
+	uint16_t len;
+	uint8_t data[NFLOG_COPY];
 };
 
 /* What a worker last published, for status and the watchdog. */
@@ -61,6 +73,11 @@ struct worker {
 	struct daemon_stats stats;    /* written by this thread only */
 	pthread_mutex_t snap_lock;
 	struct worker_snap snap;
+	/* Filled by the main thread, emptied by this one; wakefd says there is something. */
+	pthread_mutex_t notes_lock;
+	unsigned notes_head, notes_n;
+	uint64_t notes_lost;
+	struct worker_note notes[WORKER_NOTES];
 };
 
 struct daemon {
@@ -72,6 +89,7 @@ struct daemon {
 	pthread_mutex_t lock;
 	struct policy *policy;
 	struct conntrack *conntrack;
+	struct nflog *nflog;          /* ends of connections under inspection; NULL: none */
 	struct ctl *ctl;
 	struct ident *ident;
 	struct apps *apps;

@@ -37,6 +37,7 @@
 #include "flow.h"
 #include "ident.h"
 #include "inspect.h"
+#include "nflog.h"
 #include "pkt.h"
 #include "policy.h"
 #include "queue.h"
@@ -913,6 +914,7 @@ static void worker_setup(struct worker *w, unsigned i, struct detect_db *db)
 	w->num = D.cfg.queue + i;
 	w->now_ms = w->expired_ms = w->beat_ms = D.now_ms;
 	pthread_mutex_init(&w->snap_lock, NULL);
+	pthread_mutex_init(&w->notes_lock, NULL);
 	/* The seed keys the flow hash: an app that cannot guess it cannot aim for collisions. */
 	if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
 		fatal("getrandom: %s", strerror(errno));
@@ -940,6 +942,9 @@ static void worker_setup(struct worker *w, unsigned i, struct detect_db *db)
 
 static void worker_publish(struct worker *w)
 {
+	pthread_mutex_lock(&w->notes_lock);
+	w->stats.ends_lost = w->notes_lost;
+	pthread_mutex_unlock(&w->notes_lock);
 	pthread_mutex_lock(&w->snap_lock);
 	w->snap.stats = w->stats;
 	queue_get_stats(w->queue, &w->snap.queue);
@@ -966,6 +971,57 @@ void daemon_snapshot(struct daemon *d, struct worker_snap *out)
 	}
 }
 
+/* A payload-free FIN or RST that went on without privfwd: the end of a connection this
+ * worker may be inspecting. What was pending at the stream's end is judged (and reported) and
+ * the flow's state freed; its verdict can no longer stop anything, the data went before it. */
+static void end_note(struct worker *w, const uint8_t *data, size_t len)
+{
+	struct flow_key k;
+	struct flow *f;
+	struct pkt p;
+
+	if (pkt_parse(&p, data, len) < 0 || p.proto != IPPROTO_TCP ||
+	    !(p.tcp_flags & (PKT_TCP_FIN | PKT_TCP_RST)))
+		return;
+	flow_key_from_pkt(&k, &p);
+	/* Every worker gets every copy: the flow is one worker's, found in its table. */
+	f = flow_find(w->flows, &k);
+	if (!f || f->stage != FLOW_INSPECT)
+		return;
+	w->stats.ends_seen++;
+	if (f->recheck) {
+		pthread_mutex_lock(&w->d->lock);
+		recheck(w, f, &p);
+		pthread_mutex_unlock(&w->d->lock);
+	}
+	if (f->stage == FLOW_INSPECT)
+		inspect_step(w, f, &p);
+}
+
+/* The notes come after the packets queued before them: the queue is drained first, so a data
+ * segment sent before the FIN is inspected before the FIN ends its stream. */
+static void worker_notes(struct worker *w)
+{
+	struct worker_note n;
+	uint64_t ticks;
+
+	if (read(w->wakefd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		return;
+	queue_dispatch(w->queue, on_packet, w);
+	for (;;) {
+		pthread_mutex_lock(&w->notes_lock);
+		if (!w->notes_n) {
+			pthread_mutex_unlock(&w->notes_lock);
+			return;
+		}
+		n = w->notes[w->notes_head];
+		w->notes_head = (w->notes_head + 1) % WORKER_NOTES;
+		w->notes_n--;
+		pthread_mutex_unlock(&w->notes_lock);
+		end_note(w, n.data, n.len);
+	}
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -986,9 +1042,12 @@ static void *worker_main(void *arg)
 			flow_foreach(w->flows, forget_decision, NULL);
 			w->epoch = epoch;
 		}
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
 			if (ev[i].data.fd == queue_fd(w->queue))
 				queue_dispatch(w->queue, on_packet, w);
+			else if (ev[i].data.fd == w->wakefd)
+				worker_notes(w);
+		}
 		if (w->now_ms - w->expired_ms >= 1000) {
 			flow_expire(w->flows, w->now_ms);
 			w->expired_ms = w->now_ms;
@@ -996,6 +1055,42 @@ static void *worker_main(void *arg)
 		worker_publish(w);
 	}
 	return NULL;
+}
+
+/* A copy from nflog: into every worker's mailbox (the kernel's balance hash, which says whose
+ * flow it is, is keyed with a secret). */
+static void on_note(const uint8_t *data, size_t len, void *arg)
+{
+	bool *woken = arg;
+
+	if (len > NFLOG_COPY)
+		return;
+	for (unsigned i = 0; i < D.n_workers; i++) {
+		struct worker *w = &D.workers[i];
+
+		pthread_mutex_lock(&w->notes_lock);
+		if (w->notes_n == WORKER_NOTES) {
+			w->notes_lost++;
+		} else {
+			struct worker_note *n = &w->notes[(w->notes_head + w->notes_n++) % WORKER_NOTES];
+
+			n->len = (uint16_t)len;
+			memcpy(n->data, data, len);
+			woken[i] = true;
+		}
+		pthread_mutex_unlock(&w->notes_lock);
+	}
+}
+
+static void dispatch_notes(void)
+{
+	bool woken[CONFIG_QUEUES_MAX] = { false };
+	uint64_t one = 1;
+
+	nflog_dispatch(D.nflog, on_note, woken);
+	for (unsigned i = 0; i < D.n_workers; i++)
+		if (woken[i] && write(D.workers[i].wakefd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			fprintf(stderr, "privfwd: cannot wake queue %u: %s\n", D.workers[i].num, strerror(errno));
 }
 
 /* After the sandbox: threads inherit its filter, credentials and capabilities, and the signal
@@ -1073,6 +1168,12 @@ static void setup(void)
 	D.nfq_proc_fd = open("/proc/net/netfilter/nfnetlink_queue", O_RDONLY | O_CLOEXEC);
 	for (unsigned i = 0; i < D.n_workers; i++)
 		worker_setup(&D.workers[i], i, db);
+	/* The rules send payload-free FINs and RSTs of unsettled flows to the group of our first
+	 * queue's number, and let them go on. Without it they are queued instead. */
+	D.nflog = nflog_open((uint16_t)D.cfg.queue, &r);
+	if (!D.nflog)
+		fprintf(stderr, "privfwd: no nfnetlink_log group %u (%s): flows under inspection end"
+			" only when their FIN is queued or they expire\n", D.cfg.queue, strerror(-r));
 }
 
 /* systemd's watchdog is fed only while verdicts keep up with packets: a loop that runs but no
@@ -1125,8 +1226,8 @@ static int loop(void)
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (efd < 0 || sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0)
 		fatal("event loop: %s", strerror(errno));
-	const int fds[] = { ctl_fd(D.ctl), sfd, tfd };
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+	const int fds[] = { ctl_fd(D.ctl), sfd, tfd, D.nflog ? nflog_fd(D.nflog) : -1 };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]) && fds[i] >= 0; i++) {
 		struct epoll_event e = { .events = EPOLLIN, .data.fd = fds[i] };
 
 		if (epoll_ctl(efd, EPOLL_CTL_ADD, fds[i], &e) < 0)
@@ -1152,7 +1253,9 @@ static int loop(void)
 		for (int i = 0; i < n; i++) {
 			int fd = ev[i].data.fd;
 
-			if (fd == ctl_fd(D.ctl)) {
+			if (D.nflog && fd == nflog_fd(D.nflog)) {
+				dispatch_notes();
+			} else if (fd == ctl_fd(D.ctl)) {
 				pthread_mutex_lock(&D.lock);
 				ctl_dispatch(D.ctl, D.now_ms);
 				pthread_mutex_unlock(&D.lock);
@@ -1202,8 +1305,10 @@ static void teardown(void)
 		close(w->epfd);
 		close(w->wakefd);
 		pthread_mutex_destroy(&w->snap_lock);
+		pthread_mutex_destroy(&w->notes_lock);
 	}
 	free(D.workers);
+	nflog_close(D.nflog);
 	ctl_close(D.ctl);
 	ident_free(D.ident);
 	conntrack_close(D.conntrack);

@@ -90,7 +90,7 @@ check "no IMEI reached a server" sh -c "! grep -q '$IMEI' '$T/server.log'"
 # Payload-free ACKs stay in the kernel (xt_bpf, where the kernel has it); a segment with a
 # payload of 2 bytes, the IMEI's last digit and a newline, is still queued and inspected.
 if in_phone iptables-nft -S PRIVFW | grep -q -- '-m bpf'; then
-	acks=$(in_phone iptables-nft -L PRIVFW -v -n -x | awk '/bpf/ { print $1 }')
+	acks=$(in_phone iptables-nft -L PRIVFW -v -n -x | awk '/bpf/ { print $1; exit }')
 	check "payload-free ACKs accepted in the kernel ($acks)" test "${acks:-0}" -gt 0
 else
 	echo "# no xt_bpf here: every ACK is queued"
@@ -112,6 +112,37 @@ expect "status sums the threads' findings" 25 "$(st 'd["inspection"]["findings"]
 kernel=$(awk '$1 >= 11 && $1 <= 13 { n += $8 } END { print n }' "$T/queues")
 got=$(st 'd["packets"]')
 check "status sums the threads' packets ($got, kernel ids $kernel)" test "$got" -ge 96 -a "$got" -le "$kernel"
+
+# Payload-free FINs and RSTs go on at once and reach privfwd as copies (nfnetlink_log), which
+# end the flows under inspection: a short clean connection queues its SYN and its data only.
+kq_ids() {
+	in_phone cat /proc/net/netfilter/nfnetlink_queue | awk '$1 >= 11 && $1 <= 13 { n += $8 } END { print n }'
+}
+ends() {
+	ctl --json status | python3 -c 'import json, sys; i = json.load(sys.stdin)["inspection"]
+print(i["ends_seen"], i["flows_live"])'
+}
+if in_phone iptables-nft -S PRIVFW | grep -q -- '-j NFLOG'; then
+	e0=$(ends) q0=$(kq_ids)
+	for _ in 1 2 3 4 5; do send clean 192.0.2.12 >/dev/null; done
+	expect "5 clean connections queued 10 packets: SYNs and data" 10 $(($(kq_ids) - q0))
+	for _ in $(seq 20); do set -- $(ends); [ "$2" = 0 ] && break; sleep 0.1; done
+	set -- $(ends)
+	expect "their FIN copies ended their inspection" "5 0" "$(($1 - ${e0% *})) $2"
+	# Raw bytes ending in an IMEI: the digits could go on, so it is judged at the stream's
+	# end, from the FIN's copy. Too late to stop, but reported.
+	printf 'imei=%s' "$IMEI" > "$T/raw_tail"
+	f0=$(ctl --json status | python3 -c 'import json, sys; print(json.load(sys.stdin)["inspection"]["findings"])')
+	run_as_app "$APP" $PEER send tcp 192.0.2.13 7001 "$T/raw_tail" >/dev/null
+	for _ in $(seq 20); do
+		f1=$(ctl --json status | python3 -c 'import json, sys; print(json.load(sys.stdin)["inspection"]["findings"])')
+		[ "$f1" != "$f0" ] && break
+		sleep 0.1
+	done
+	expect "an IMEI at the very end of a raw stream is found at its FIN" 1 $((f1 - f0))
+else
+	echo "# no xt_NFLOG here: FINs and RSTs are queued"
+fi
 
 # A policy change reaches every thread's flows, and the connections under inspection that
 # privfwd would not hear from again before their next data: the deny mark goes into conntrack.

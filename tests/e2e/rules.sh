@@ -32,7 +32,10 @@ check "queues from privfw.conf: balanced over a range" sh -c \
 	 PRIVFWD=$B/privfwd $R -c /tmp/privfw-rules-$$.conf print | grep -q 'NFQUEUE --queue-balance 42:44$'"
 check "queues on the command line, nft" sh -c "$R --backend nft --queue 5 --queues 4 print | grep -q 'queue num 5-8$'"
 check "payload-free ACKs stay in the kernel (xt_bpf), before the queue" sh -c \
-	"$R --backend iptables print | grep -A1 -- '--tcp-flags SYN,FIN,RST NONE -m bpf' | grep -q NFQUEUE"
+	"$R --backend iptables print | grep -A3 -- '--tcp-flags SYN,FIN,RST NONE -m bpf' | grep -q NFQUEUE"
+check "payload-free FINs and RSTs go on, copied to privfwd's nflog group" sh -c \
+	"$R --backend iptables --queue 5 print | grep -A1 -- '--tcp-flags SYN NONE -m bpf .* -j NFLOG --nflog-group 5 ' |
+	 grep -q -- '--tcp-flags SYN NONE -m bpf .* -j RETURN'"
 check "one queue: no balance" sh -c "$R --backend iptables --queues 1 print | grep -q 'NFQUEUE --queue-num 0$'"
 check "a range past 65535 is refused" sh -c "! $R --queue 65535 --queues 2 print 2>/dev/null"
 rm -f /tmp/privfw-rules-$$.conf
