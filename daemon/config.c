@@ -35,6 +35,8 @@ static const struct setting settings[] = {
 	  "NFQUEUE number the firewall rules send undecided packets to (0..65535)." },
 	{ "queues", K_UINT, FIELD(queues), 0, 0, CONFIG_QUEUES_MAX,
 	  "Queues from that number on, one thread each; 0: one per CPU, at most 4 (0..16)." },
+	{ "queue_poll_us", K_UINT, FIELD(queue_poll_us), 0, 0, 1000,
+	  "Microseconds a queue's thread keeps looking for packets after one before it sleeps (0..1000)." },
 	{ "fail_mode", K_FAIL_MODE, FIELD(fail_open), 0, 0, 0,
 	  "Queued packets while privfwd is not running: \"closed\" drops, \"open\" accepts." },
 	{ "queue_loopback", K_BOOL, FIELD(queue_loopback), 0, 0, 0,
@@ -70,6 +72,7 @@ void config_defaults(struct config *c)
 	*c = (struct config){
 		.queue = 0,
 		.queues = 0,
+		.queue_poll_us = 50,
 		.fail_open = false,
 		.queue_loopback = false,
 		.flows_max = 65536,

@@ -38,6 +38,7 @@ struct secrets {
 struct config {
 	unsigned queue;          /* NFQUEUE number, default 0 */
 	unsigned queues;         /* queues queue.. queue+queues-1; 0 (default): per CPU, at most 4 */
+	unsigned queue_poll_us;  /* busy-poll a queue this long after a packet, default 50 */
 	bool fail_open;          /* fail_mode = "open"; default closed */
 	bool queue_loopback;     /* default false */
 	unsigned flows_max;      /* flow table bound, default 65536 */

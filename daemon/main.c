@@ -1022,19 +1022,33 @@ static void worker_notes(struct worker *w)
 	}
 }
 
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct daemon *d = w->d;
+	uint64_t now_us = mono_us(), poll_until = 0;
 
 	while (!__atomic_load_n(&d->stop_workers, __ATOMIC_ACQUIRE)) {
 		struct epoll_event ev[2];
 		unsigned epoch;
-		int n = epoll_wait(w->epfd, ev, 2, 1000);
+		int handled = 0;
+		/* Within queue_poll_us of the last packet the next one is looked for without
+		 * sleeping: a wake-up costs more than the wait, and the packets of a connection come
+		 * close together (its data after the SYN's round trip). */
+		int n = epoll_wait(w->epfd, ev, 2, now_us < poll_until ? 0 : 1000);
 
 		if (n < 0 && errno != EINTR)
 			fatal("epoll_wait: %s", strerror(errno));
-		w->now_ms = mono_ms();
+		now_us = mono_us();
+		w->now_ms = now_us / 1000;
 		__atomic_store_n(&w->beat_ms, w->now_ms, __ATOMIC_RELAXED);
 		/* A policy change: every flow still in user space is decided again. */
 		epoch = __atomic_load_n(&d->policy_epoch, __ATOMIC_ACQUIRE);
@@ -1043,16 +1057,23 @@ static void *worker_main(void *arg)
 			w->epoch = epoch;
 		}
 		for (int i = 0; i < n; i++) {
-			if (ev[i].data.fd == queue_fd(w->queue))
-				queue_dispatch(w->queue, on_packet, w);
-			else if (ev[i].data.fd == w->wakefd)
+			if (ev[i].data.fd == queue_fd(w->queue)) {
+				if (queue_dispatch(w->queue, on_packet, w) > 0) {
+					handled = 1;
+					poll_until = mono_us() + d->cfg.queue_poll_us;
+				}
+			} else if (ev[i].data.fd == w->wakefd) {
 				worker_notes(w);
+				handled = 1;
+			}
 		}
 		if (w->now_ms - w->expired_ms >= 1000) {
 			flow_expire(w->flows, w->now_ms);
 			w->expired_ms = w->now_ms;
+			handled = 1;
 		}
-		worker_publish(w);
+		if (handled)
+			worker_publish(w);
 	}
 	return NULL;
 }
