@@ -10,15 +10,7 @@ B=$(cd "${1:-build}" && pwd)
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/e2e/lib.sh"
 
-require_root_netns
-command -v python3 >/dev/null || skip "needs python3"
-
-T=$(mktemp -d /tmp/privfw-e2e.XXXXXX)
-chmod 0755 "$T"
-PEER="python3 $TOP/tests/e2e/peer.py"
-SOCK=$T/run/io.privfw.Firewall
-PRIVFWD_PID=
-SERVER_PID=
+e2e_begin
 IMEI=490154203237518
 MACHINE_ID=8f3a1c2b9d7e4f60a1b2c3d4e5f60718
 SECRET=correct-horse-battery-staple
@@ -61,14 +53,7 @@ nsenter --net=/run/netns/"$INET" $PEER serve "$T/server.log" "$SERVER_V4:7001" "
 SERVER_PID=$!
 in_phone env PRIVFWD="$B/privfwd" "$TOP/scripts/privfw-rules" -c "$T/privfw.conf" install
 
-ctl() {
-	in_phone "$B/privfwctl" --socket "$SOCK" "$@"
-}
-
-nsenter --net=/run/netns/"$PHONE" "$B/privfwd" -c "$T/privfw.conf" -d 2>>"$T/privfwd.log" &
-PRIVFWD_PID=$!
-for _ in $(seq 100); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
-for _ in $(seq 50); do grep -q ready "$T/server.out" 2>/dev/null && break; sleep 0.1; done
+privfwd_up
 check "privfwd is up" ctl status
 
 # send NAME PROTO HOST PORT [SPLIT]: sends $T/NAME from the leaky app; prints the outcome.

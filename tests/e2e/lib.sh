@@ -47,6 +47,33 @@ require_root_netns() {
 	CG_TEST=$CG_ROOT/privfw-test-$$.slice
 }
 
+# e2e_begin: root and namespaces or skip; the scratch directory $T (privfwd's user reads it),
+# the peer program, the control socket's path, no processes yet.
+e2e_begin() {
+	require_root_netns
+	command -v python3 >/dev/null || skip "needs python3"
+	T=$(mktemp -d /tmp/privfw-e2e.XXXXXX)
+	chmod 0755 "$T"
+	PEER="python3 $TOP/tests/e2e/peer.py"
+	SOCK=$T/run/io.privfw.Firewall
+	PRIVFWD_PID=
+	SERVER_PID=
+}
+
+# ctl ARGS...: privfwctl in the phone namespace, on the test's socket.
+ctl() {
+	in_phone "$B/privfwctl" --socket "$SOCK" "$@"
+}
+
+# privfwd_up: privfwd in the phone namespace with $T/privfw.conf, logging to $T/privfwd.log;
+# waits for its control socket and for the server's "ready" in $T/server.out.
+privfwd_up() {
+	nsenter --net=/run/netns/"$PHONE" "$B/privfwd" -c "$T/privfw.conf" -d 2>>"$T/privfwd.log" &
+	PRIVFWD_PID=$!
+	for _ in $(seq 100); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
+	for _ in $(seq 50); do grep -q ready "$T/server.out" 2>/dev/null && break; sleep 0.1; done
+}
+
 # phone (privfwd, apps) <-> veth <-> internet (servers), documentation addresses only.
 #
 #   [phone] pf-ph 192.0.2.1/24 2001:db8:77::1/64 ==== pf-in 192.0.2.2/24 2001:db8:77::2/64 [internet]

@@ -8,15 +8,7 @@ B=$(cd "${1:-build}" && pwd)
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/e2e/lib.sh"
 
-require_root_netns
-command -v python3 >/dev/null || skip "needs python3"
-
-T=$(mktemp -d /tmp/privfw-e2e.XXXXXX)
-chmod 0755 "$T"
-PEER="python3 $TOP/tests/e2e/peer.py"
-SOCK=$T/run/io.privfw.Firewall
-PRIVFWD_PID=
-SERVER_PID=
+e2e_begin
 
 cleanup() {
 	topology_down

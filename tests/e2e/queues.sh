@@ -11,15 +11,7 @@ B=$(cd "${1:-build}" && pwd)
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/e2e/lib.sh"
 
-require_root_netns
-command -v python3 >/dev/null || skip "needs python3"
-
-T=$(mktemp -d /tmp/privfw-e2e.XXXXXX)
-chmod 0755 "$T"
-PEER="python3 $TOP/tests/e2e/peer.py"
-SOCK=$T/run/io.privfw.Firewall
-PRIVFWD_PID=
-SERVER_PID=
+e2e_begin
 IMEI=490154203237518
 APP=app-gnome-org.example.Spread-$$.scope
 ADDRS=$(seq -f '192.0.2.%g' 10 33)
@@ -55,14 +47,7 @@ in_phone env PRIVFWD="$B/privfwd" "$TOP/scripts/privfw-rules" -c "$T/privfw.conf
 check "rules balance over queues 11-13" sh -c \
 	"nsenter --net=/run/netns/$PHONE iptables-nft -S PRIVFW | grep -q 'queue-balance 11:13'"
 
-ctl() {
-	in_phone "$B/privfwctl" --socket "$SOCK" "$@"
-}
-
-nsenter --net=/run/netns/"$PHONE" "$B/privfwd" -c "$T/privfw.conf" -d 2>>"$T/privfwd.log" &
-PRIVFWD_PID=$!
-for _ in $(seq 100); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
-for _ in $(seq 50); do grep -q ready "$T/server.out" 2>/dev/null && break; sleep 0.1; done
+privfwd_up
 check "privfwd is up" ctl status
 expect "status: 3 queues" 3 "$(ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["queues"])')"
 

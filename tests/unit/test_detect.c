@@ -319,6 +319,22 @@ static void test_pair(void)
 }
 
 /* A value split across two feeds at every point is found once, at its offset. */
+/* Findings of type among f[0..n), each checked to sit at offset off; how many. */
+static size_t hits_of(const struct finding *f, size_t n, unsigned type, uint64_t off, const char *s, size_t cut)
+{
+	size_t hits = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (f[i].type != type)
+			continue;
+		hits++;
+		if (f[i].offset != off)
+			fprintf(stderr, "\n  %s cut %zu: offset %llu\n", s, cut, (unsigned long long)f[i].offset);
+		CU_ASSERT(f[i].offset == off);
+	}
+	return hits;
+}
+
 static void test_split(void)
 {
 	static const char *const inputs[] = {
@@ -362,20 +378,12 @@ static void test_split(void)
 		for (size_t cut = 0; cut <= len; cut++) {
 			struct detect_stream *st = detect_stream_new(db);
 			struct finding f[MAXF];
-			size_t n = 0, hits = 0;
+			size_t n = 0, hits;
 
 			n += detect_feed(st, sc, (const uint8_t *)s, cut, 0, f + n, MAXF - n);
 			n += detect_feed(st, sc, (const uint8_t *)s + cut, len - cut, 0, f + n, MAXF - n);
 			n += detect_break(st, sc, f + n, MAXF - n);
-			for (size_t i = 0; i < n; i++) {
-				if (f[i].type != want[t].type)
-					continue;
-				hits++;
-				if (f[i].offset != want[t].off)
-					fprintf(stderr, "\n  %s cut %zu: offset %llu\n", s, cut,
-						(unsigned long long)f[i].offset);
-				CU_ASSERT(f[i].offset == want[t].off);
-			}
+			hits = hits_of(f, n, want[t].type, want[t].off, s, cut);
 			if (hits != 1)
 				fprintf(stderr, "\n  \"%s\" cut at %zu: %zu hits\n", s, cut, hits);
 			CU_ASSERT(hits == 1);
@@ -410,22 +418,14 @@ static void test_split_keys(void)
 		for (size_t cut = 0; cut <= len; cut++) {
 			struct detect_stream *st = detect_stream_new(db);
 			struct finding f[MAXF];
-			size_t n = 0, hits = 0;
+			size_t n = 0, hits;
 
 			n += detect_feed(st, sc, (const uint8_t *)s, cut, 0, f + n, MAXF - n);
 			n += detect_end(st, sc, f + n, MAXF - n);
 			n += detect_feed(st, sc, (const uint8_t *)s + cut, len - cut, 0, f + n, MAXF - n);
 			n += detect_end(st, sc, f + n, MAXF - n);
 			n += detect_break(st, sc, f + n, MAXF - n);
-			for (size_t i = 0; i < n; i++) {
-				if (f[i].type != in[t].type)
-					continue;
-				hits++;
-				if (f[i].offset != in[t].off)
-					fprintf(stderr, "\n  %s cut %zu: offset %llu\n", s, cut,
-						(unsigned long long)f[i].offset);
-				CU_ASSERT(f[i].offset == in[t].off);
-			}
+			hits = hits_of(f, n, in[t].type, in[t].off, s, cut);
 			if (hits < 1 || hits > 2)
 				fprintf(stderr, "\n  \"%s\" cut at %zu: %zu hits\n", s, cut, hits);
 			CU_ASSERT(hits >= 1 && hits <= 2);
