@@ -5,7 +5,7 @@ labelled with the personal data it carries (or none).
   gen.py OUTDIR [--seed N] [--scale X]
 
 Writes into OUTDIR, the same bytes for the same seed and scale:
-  corpus-eth.pcap, corpus-raw.pcap, corpus-sll.pcap, corpus-sll2.pcap
+  corpus-eth.pcap, corpus-raw.pcap, corpus-sll.pcap, corpus-sll2.pcapng (the last in pcapng)
                  Ethernet, raw IP, Linux cooked v1 and v2 captures; IPv4 and IPv6
   labels.jsonl   one object per flow: pcap, 5-tuple, carrier, labels [{type, encoding, known}],
                  negative, note
@@ -55,7 +55,7 @@ CARRIER_ENC = {
     "quic_sni": ["plain", "hex", "md5", "sha1", "sha256"],
 }
 LINKS = [("corpus-eth.pcap", 1, 0.35), ("corpus-raw.pcap", 101, 0.25),
-         ("corpus-sll.pcap", 113, 0.20), ("corpus-sll2.pcap", 276, 0.20)]
+         ("corpus-sll.pcap", 113, 0.20), ("corpus-sll2.pcapng", 276, 0.20)]
 HOME = (47.3769, 8.5417)
 
 UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
@@ -1366,6 +1366,20 @@ def frame(linktype, ipb, v6, outgoing, iface, macs):
     return struct.pack("!HHIHBB", et, 0, ifindex, arphrd, ptype, alen) + addr + ipb
 
 
+def pcapng_bytes(linktype, records):
+    """One section, one interface, Enhanced Packet Blocks with microsecond stamps."""
+    def block(btype, body):
+        body += b"\0" * (-len(body) % 4)
+        n = 12 + len(body)
+        return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
+    out = [block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)),
+           block(1, struct.pack("<HHI", linktype, 0, 262144))]
+    for t, data in records:
+        ts = int(round(t * 1e6))
+        out.append(block(6, struct.pack("<IIIII", 0, ts >> 32, ts & 0xffffffff, len(data), len(data)) + data))
+    return b"".join(out)
+
+
 def pcap_bytes(linktype, records):
     out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, linktype)]
     for t, data in records:
@@ -1686,7 +1700,8 @@ def destination(net, b, iface, v):
 def write_outputs(outdir, ident, records, labels):
     for name, linktype, _ in LINKS:
         with open(os.path.join(outdir, name), "wb") as f:
-            f.write(pcap_bytes(linktype, sorted(records[name], key=lambda r: r[0])))
+            write = pcapng_bytes if name.endswith(".pcapng") else pcap_bytes
+            f.write(write(linktype, sorted(records[name], key=lambda r: r[0])))
     with open(os.path.join(outdir, "labels.jsonl"), "w") as f:
         for lab in labels:
             f.write(json.dumps(lab) + "\n")
