@@ -44,7 +44,10 @@ check "nothing of privfw left" sh -c \
 	"! nsenter --net=/run/netns/$NS iptables-nft -S 2>/dev/null | grep -q PRIVFW"
 check "remove again is harmless" $R remove
 # The nft ruleset must load; without the nft queue expression, with a counter in its place.
-if [ "$($R probe)" = backend=nft ]; then
+check "probe names the backend and the kernel's matches" sh -c \
+	"$R probe | grep -q '^backend=' && $R probe | grep -q '^payload_free_acks=' &&
+	 $R probe | grep -q '^payload_free_ends=' && $R probe | grep -q '^safe_mode_apps='"
+if $R probe | grep -qx backend=nft; then
 	check "nft ruleset installs" $R --backend nft install
 else
 	check "nft ruleset (queue swapped for a counter) is accepted" sh -c \
