@@ -327,17 +327,33 @@ static int escape_at(const uint8_t *p, size_t n, uint8_t out[3], size_t *outn, u
  * detectors; an escape cut by a segment end waits (at most 5 bytes) for the next one. */
 static void unescape(struct inspect_flow *f, const uint8_t *p, size_t n)
 {
-	size_t i = 0, run = 0;
+	/* Where the next '%' and '\\' are (n: none), each found once by memchr: most bodies have
+	 * few escapes, and a byte loop cost more than the scan. */
+	size_t i = 0, run = 0, pct = 0, bs = 0;
+	bool pct_known = false, bs_known = false;
 
 	while (i < n) {
 		uint8_t tmp[12], out[3];
-		size_t take_n, outn = 0;
+		size_t take_n, outn = 0, next;
 		unsigned esc = 0;
 		int len;
 
 		if (!f->npend && p[i] != '%' && p[i] != '\\') {
-			i++;
-			run++;
+			if (!pct_known || pct < i) {
+				const uint8_t *q = memchr(p + i, '%', n - i);
+
+				pct = q ? (size_t)(q - p) : n;
+				pct_known = true;
+			}
+			if (!bs_known || bs < i) {
+				const uint8_t *q = memchr(p + i, '\\', n - i);
+
+				bs = q ? (size_t)(q - p) : n;
+				bs_known = true;
+			}
+			next = pct < bs ? pct : bs;
+			run += next - i;
+			i = next;
 			continue;
 		}
 		if (run) {
