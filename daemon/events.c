@@ -31,9 +31,28 @@ struct events {
 	uint64_t last_ns;
 	uint64_t suppressed;    /* since start */
 	uint64_t pending;       /* since the last event that went out */
+	/* The ring: the newest events packed one after another into arena (strings at their own
+	 * length, about a fifth of a struct event), wrapping; idx holds where each one starts,
+	 * the oldest at idx[(head + ring_size - count) % ring_size]. */
 	size_t ring_size, head, count;
-	struct event ring[];
+	size_t arena_size, wpos;
+	struct rec { uint32_t off, len; } *idx;
+	uint8_t *arena;
 };
+
+/* A packed event: this header, then each string of STRINGS as a length byte and its bytes. */
+struct packed {
+	uint64_t time_us;
+	int64_t uid;
+	int32_t kind, priority;
+};
+
+#define STRINGS(e) { (e)->app, (e)->action, (e)->proto, (e)->dest, (e)->host, (e)->data, \
+		     (e)->category, (e)->encoding, (e)->label, (e)->mask, (e)->message }
+#define N_STRINGS 11
+/* Room per event in the arena on average; a longer one pushes out more of the oldest. */
+#define PACKED_AVG 192
+#define PACKED_MAX (sizeof(struct packed) + N_STRINGS * 256)
 
 struct buf {
 	char *p;
@@ -105,7 +124,7 @@ struct events *events_new(size_t ring_size, unsigned rate, const char *journal_p
 	if (!journal_path)
 		journal_path = EVENTS_JOURNAL_SOCKET;
 	plen = strlen(journal_path);
-	if (ring_size == 0 || ring_size > SIZE_MAX / 2 / sizeof(struct event) || rate == 0) {
+	if (ring_size == 0 || ring_size > UINT32_MAX / PACKED_AVG / 2 || rate == 0) {
 		r = -EINVAL;
 		goto out;
 	}
@@ -113,15 +132,27 @@ struct events *events_new(size_t ring_size, unsigned rate, const char *journal_p
 		r = -ENAMETOOLONG;
 		goto out;
 	}
-	/* Written now rather than left to calloc, so the ring's pages count in RSS from the start
-	 * instead of showing up as slow growth until it first wraps. */
-	ev = malloc(sizeof(*ev) + ring_size * sizeof(struct event));
+	ev = calloc(1, sizeof(*ev));
 	if (!ev) {
 		r = -ENOMEM;
 		goto out;
 	}
-	memset(ev, 0, sizeof(*ev) + ring_size * sizeof(struct event));
+	ev->fd = -1;
 	ev->ring_size = ring_size;
+	ev->arena_size = ring_size * PACKED_AVG > 2 * PACKED_MAX ? ring_size * PACKED_AVG : 2 * PACKED_MAX;
+	ev->idx = malloc(ring_size * sizeof(*ev->idx));
+	ev->arena = malloc(ev->arena_size);
+	if (!ev->idx || !ev->arena) {
+		r = -ENOMEM;
+		goto out;
+	}
+	/* Every page written now, so the ring counts in RSS from the start instead of showing up
+	 * as slow growth until it first wraps (a memset after malloc may become a calloc, which
+	 * writes nothing). */
+	for (size_t i = 0; i < ev->arena_size; i += 4096)
+		((volatile uint8_t *)ev->arena)[i] = 0;
+	for (size_t i = 0; i < ring_size * sizeof(*ev->idx); i += 4096)
+		((volatile uint8_t *)ev->idx)[i] = 0;
 	ev->rate = rate;
 	ev->tokens = rate * NSEC_PER_SEC;
 	ev->last_ns = clock_ns(CLOCK_MONOTONIC);
@@ -138,9 +169,7 @@ struct events *events_new(size_t ring_size, unsigned rate, const char *journal_p
 	r = 0;
 out:
 	if (r < 0) {
-		if (ev && ev->fd >= 0)
-			close(ev->fd);
-		free(ev);
+		events_free(ev);
 		errno = -r;
 		return NULL;
 	}
@@ -151,8 +180,72 @@ void events_free(struct events *ev)
 {
 	if (!ev)
 		return;
-	close(ev->fd);
+	if (ev->fd >= 0)
+		close(ev->fd);
+	free(ev->idx);
+	free(ev->arena);
 	free(ev);
+}
+
+/* Appends e to the ring, pushing out the oldest events whose bytes it overwrites. */
+static void ring_put(struct events *ev, const struct event *e)
+{
+	const char *s[N_STRINGS] = STRINGS(e);
+	struct packed h = { .time_us = e->time_us, .uid = e->uid, .kind = e->kind, .priority = e->priority };
+	size_t len = sizeof(h), at;
+	uint8_t *p;
+
+	for (size_t i = 0; i < N_STRINGS; i++)
+		len += 1 + strnlen(s[i], 255);
+	if (ev->wpos + len > ev->arena_size) {
+		/* What lies past the last write is older than all before it: it goes first. */
+		while (ev->count && ev->idx[(ev->head + ev->ring_size - ev->count) % ev->ring_size].off >= ev->wpos)
+			ev->count--;
+		ev->wpos = 0;
+	}
+	at = ev->wpos;
+	while (ev->count) {
+		const struct rec *old = &ev->idx[(ev->head + ev->ring_size - ev->count) % ev->ring_size];
+
+		if (ev->count < ev->ring_size && (old->off >= at + len || old->off + old->len <= at))
+			break;
+		ev->count--;
+	}
+	p = ev->arena + at;
+	memcpy(p, &h, sizeof(h));
+	p += sizeof(h);
+	for (size_t i = 0; i < N_STRINGS; i++) {
+		size_t n = strnlen(s[i], 255);
+
+		*p++ = (uint8_t)n;
+		memcpy(p, s[i], n);
+		p += n;
+	}
+	ev->idx[ev->head] = (struct rec){ .off = (uint32_t)at, .len = (uint32_t)len };
+	ev->head = (ev->head + 1) % ev->ring_size;
+	ev->count++;
+	ev->wpos = at + len;
+}
+
+static void ring_get(const struct events *ev, const struct rec *r, struct event *e)
+{
+	char *s[N_STRINGS] = STRINGS(e);
+	const uint8_t *p = ev->arena + r->off;
+	struct packed h;
+
+	memset(e, 0, sizeof(*e));
+	memcpy(&h, p, sizeof(h));
+	p += sizeof(h);
+	e->time_us = h.time_us;
+	e->uid = h.uid;
+	e->kind = (enum event_kind)h.kind;
+	e->priority = h.priority;
+	for (size_t i = 0; i < N_STRINGS; i++) {
+		size_t n = *p++;
+
+		memcpy(s[i], p, n);
+		p += n;
+	}
 }
 
 static bool rate_limited(enum event_kind k)
@@ -293,13 +386,12 @@ void events_emit(struct events *ev, const struct event *e)
 {
 	char dgram[DGRAM_MAX], suffix[48] = "", uid[24] = "";
 	struct buf b = { dgram, 0, sizeof(dgram) };
-	struct event *slot;
+	struct event cur, *slot = &cur;
 	uint64_t now;
 	int r;
 
 	if (!ev || !e)
 		return;
-	slot = &ev->ring[ev->head];
 	*slot = *e;
 	/* Callers' strings may be unterminated; the ring hands them on to JSON. */
 	slot->app[sizeof(slot->app) - 1] = '\0';
@@ -313,9 +405,7 @@ void events_emit(struct events *ev, const struct event *e)
 		slot->priority = LOG_INFO;
 	if (!slot->time_us)
 		slot->time_us = clock_ns(CLOCK_REALTIME) / 1000;
-	ev->head = (ev->head + 1) % ev->ring_size;
-	if (ev->count < ev->ring_size)
-		ev->count++;
+	ring_put(ev, slot);
 
 	now = clock_ns(CLOCK_MONOTONIC);
 	if (rate_limited(slot->kind) && !take_token(ev, now)) {
@@ -350,7 +440,7 @@ size_t events_tail(const struct events *ev, struct event *out, size_t max)
 	n = max < ev->count ? max : ev->count;
 	start = (ev->head + ev->ring_size - n) % ev->ring_size;
 	for (size_t i = 0; i < n; i++)
-		out[i] = ev->ring[(start + i) % ev->ring_size];
+		ring_get(ev, &ev->idx[(start + i) % ev->ring_size], &out[i]);
 	return n;
 }
 

@@ -351,6 +351,58 @@ static void test_ring(void)
 	journal_close(&j);
 }
 
+/* The ring packs events at their strings' length: long ones push out several short ones, and
+ * whatever is left reads back exactly, newest last, across many wraps of the arena. */
+static void test_ring_packed(void)
+{
+	static struct event sent[3000], tail[64];
+	struct journal j;
+	struct events *ev;
+	unsigned seed = 7;
+	size_t n, total = 0, longest = 0;
+
+	CU_ASSERT_EQUAL_FATAL(journal_open(&j), 0);
+	ev = events_new(64, 100000, j.path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	for (int i = 0; i < 3000; i++) {
+		struct event *e = &sent[i];
+		/* Short ones first, so the ring fills to its count; then every other one long. */
+		size_t len = (seed = seed * 1103515245 + 12345) >> 16 & 1 && i >= 100 ? 255 : (seed >> 8) % 40;
+
+		memset(e, 0, sizeof(*e));
+		e->kind = EVENT_DATA;
+		e->priority = LOG_NOTICE;
+		e->uid = i;
+		e->time_us = 1000 + (uint64_t)i;
+		memset(e->app, 'a' + i % 26, len);
+		memset(e->host, 'h', len / 2);
+		memset(e->message, 'm', len);
+		snprintf(e->mask, sizeof(e->mask), "***%d", i);
+		events_emit(ev, e);
+		journal_drain(&j);
+		n = events_tail(ev, tail, 64);
+		CU_ASSERT_FATAL(n >= 1 && n <= 64);
+		for (size_t k = 0; k < n; k++) {
+			const struct event *want = &sent[i + 1 - n + k], *got = &tail[k];
+
+			CU_ASSERT_EQUAL(got->uid, want->uid);
+			CU_ASSERT_EQUAL(got->time_us, want->time_us);
+			CU_ASSERT_EQUAL(got->kind, EVENT_DATA);
+			CU_ASSERT_STRING_EQUAL(got->app, want->app);
+			CU_ASSERT_STRING_EQUAL(got->host, want->host);
+			CU_ASSERT_STRING_EQUAL(got->message, want->message);
+			CU_ASSERT_STRING_EQUAL(got->mask, want->mask);
+		}
+		total += n;
+		longest = n > longest ? n : longest;
+	}
+	/* Short events fill the ring; long ones leave fewer. */
+	CU_ASSERT_EQUAL(longest, 64);
+	CU_ASSERT(total < 3000 * 64);
+	events_free(ev);
+	journal_close(&j);
+}
+
 /* Runs emits with stderr sent to a file; returns what was written there. */
 static void capture_stderr(struct events *ev, const struct event *es, int n, char *out, size_t size)
 {
@@ -510,6 +562,7 @@ static const struct unit_case cases[] = {
 	{ "newlines sanitized", test_sanitize },
 	{ "rate limit", test_rate_limit },
 	{ "ring wrap-around", test_ring },
+	{ "ring packs events at their length", test_ring_packed },
 	{ "stderr fallback", test_fallback },
 	{ "journal full", test_journal_full },
 	{ "real journald", test_real_journald },
