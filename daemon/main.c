@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <sched.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -1047,6 +1048,10 @@ static void *worker_main(void *arg)
 
 		if (n < 0 && errno != EINTR)
 			fatal("epoll_wait: %s", strerror(errno));
+		/* Nothing yet: the app and the receiver, which make the next packet, may need this
+		 * CPU more than the poll does. */
+		if (n == 0 && now_us < poll_until)
+			sched_yield();
 		now_us = mono_us();
 		w->now_ms = now_us / 1000;
 		__atomic_store_n(&w->beat_ms, w->now_ms, __ATOMIC_RELAXED);

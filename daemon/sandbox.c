@@ -293,9 +293,11 @@ static int confine(enum sandbox_mode mode)
 		SCMP_SYS(getrandom),
 	};
 	/* Locks (the slow-path lock between the queue threads) reach futex. The queue
-	 * threads start under the filter: their stacks, robust lists, rseq areas, and leaving. */
+	 * threads start under the filter: their stacks, robust lists, rseq areas, and leaving; a
+	 * polling thread yields its CPU while nothing has come. */
 	static const int threads[] = {
 		SCMP_SYS(futex), SCMP_SYS(futex_time64), SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
+		SCMP_SYS(sched_yield),
 	};
 	const int *groups[] = { memory, loop, sockets, files, threads };
 	const size_t sizes[] = { sizeof(memory), sizeof(loop), sizeof(sockets), sizeof(files), sizeof(threads) };
