@@ -354,6 +354,7 @@ static int show_status(json_t *p)
 		{ "uptime", "uptime", NULL },
 		{ "restarts", "restarts", NULL },
 		{ "queue", "queue", NULL },
+		{ "queues", "queues", NULL },
 		{ "fail mode", "fail_mode", NULL },
 		{ "rules", "rules", NULL },
 		{ "default", "default", NULL },
@@ -382,6 +383,8 @@ static int show_status(json_t *p)
 		{ "flows cut, host", "inspection", "hosts_denied" },
 		{ "dropped, TCP hole", "inspection", "gap_drops" },
 		{ "dropped, busy", "inspection", "busy_drops" },
+		{ "ended by FIN/RST copies", "inspection", "ends_seen" },
+		{ "FIN/RST copies lost", "inspection", "ends_lost" },
 		{ "known values", "inspection", "known_values" },
 	};
 	int w = 0;
@@ -395,7 +398,7 @@ static int show_status(json_t *p)
 
 		if (rows[i].sub)
 			v = json_object_get(v, rows[i].sub);
-		if (!v)
+		if (!v || json_is_null(v))
 			continue;
 		printf("%s:%*s ", rows[i].label, w - (int)strlen(rows[i].label), "");
 		if (!strcmp(rows[i].key, "uptime"))
